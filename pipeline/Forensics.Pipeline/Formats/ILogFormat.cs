@@ -1,0 +1,84 @@
+using Forensics.Pipeline.Framing;
+using Forensics.Pipeline.Model;
+
+namespace Forensics.Pipeline.Formats;
+
+/// <summary>
+/// The contract every input format implements: recognise itself, frame a byte stream into records, and
+/// decode records into events or rejects. Framing runs once per file, in order; decoding runs on N workers
+/// over batches, so a parser must not keep state between batches (put ordered state in the framer).
+/// Bad input is data (a <see cref="Reject"/> with offset and reason), never an exception.
+/// </summary>
+public interface ILogFormat
+{
+    /// <summary>Parser id, stored in the <c>format</c> column and used as the events/ sub-folder name.</summary>
+    string Id { get; }
+
+    /// <summary>One line for help texts and the manifest.</summary>
+    string Description { get; }
+
+    /// <summary>Columns this format adds beside the spine (including those of classifiers it uses).</summary>
+    IReadOnlyList<ExtraColumn> ExtraColumns { get; }
+
+    /// <summary>
+    /// Confidence 0..100 that <paramref name="head"/> (the first bytes of the decompressed file, up to
+    /// <see cref="SniffBytes"/>) is this format. Content decides; <paramref name="fileName"/> only breaks ties.
+    /// </summary>
+    int Sniff(ReadOnlySpan<byte> head, string fileName);
+
+    /// <summary>
+    /// Frames the file into record batches, in file order. The stream is seekable and positioned at 0;
+    /// formats that need random access (journal) may seek. Called once per file.
+    /// </summary>
+    IEnumerable<RecordBatch> Frame(Stream input, FileContext file, CancellationToken cancel);
+
+    /// <summary>Decodes one batch. Called from several threads at once with different batches.</summary>
+    void Parse(RecordBatch batch, FileContext file, ParseOutput output);
+
+    public const int SniffBytes = 64 * 1024;
+}
+
+/// <summary>Per-file facts a framer or parser may need (time-zone, year reference, paths).</summary>
+public sealed class FileContext
+{
+    public required string SourceFile { get; init; }
+    public required string SourceSha256 { get; init; }
+    public required string FileName { get; init; }
+    /// <summary>Newest evidence of the file's age: modification time, gzip header time, or --year.</summary>
+    public DateTime? ReferenceTimeUtc { get; init; }
+    /// <summary>Zone for local-time stamps (--tz, else the case's etc/localtime, else UTC); see ZoneSource.</summary>
+    public required TimeZoneInfo Zone { get; init; }
+    public required string ZoneSource { get; init; }
+    /// <summary>--year, when the analyst states the year of year-less stamps.</summary>
+    public int? ForcedYear { get; init; }
+    /// <summary>Host name for formats whose records do not carry one (etc/hostname, or null).</summary>
+    public string? DefaultHost { get; init; }
+    public long Length { get; init; }
+    /// <summary>Side tables (e.g. sessions) a format produces for the whole file; null when not wanted.</summary>
+    public ISideTableSink? SideTables { get; init; }
+}
+
+/// <summary>What one parse call produces: events and rejects, counted per record.</summary>
+public sealed class ParseOutput
+{
+    public List<ForensicEvent> Events { get; } = new(RecordBatch.DefaultCapacity);
+    public List<Reject> Rejects { get; } = [];
+
+    public ForensicEvent NewEvent(long offset)
+    {
+        var e = new ForensicEvent { SourceOffset = offset };
+        Events.Add(e);
+        return e;
+    }
+
+    public void Reject(long offset, string reason, ReadOnlySpan<byte> raw) => Rejects.Add(Model.Reject.FromSpan(offset, reason, raw));
+}
+
+/// <summary>Receives whole-file tables a format derives (wtmp sessions, context tables).</summary>
+public interface ISideTableSink
+{
+    void Add(SideTable table);
+}
+
+/// <summary>A small derived table written as CASE/&lt;Name&gt;/*.parquet; rows are column-name → value maps.</summary>
+public sealed record SideTable(string Name, IReadOnlyList<(string Column, ColumnType Type)> Columns, IReadOnlyList<object?[]> Rows);

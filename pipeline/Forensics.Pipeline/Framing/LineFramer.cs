@@ -1,0 +1,170 @@
+using System.Buffers;
+
+namespace Forensics.Pipeline.Framing;
+
+/// <summary>
+/// Splits a byte stream into lines (LF, with a trailing CR removed) and packs them into batches, with the
+/// byte offset of each line. Shared by every line-oriented format; formats customise it through
+/// <see cref="LineFramingOptions"/> (continuation lines, per-line hints) instead of writing their own loop.
+/// A line longer than <see cref="LineFramingOptions.MaxLineBytes"/> is cut and marked truncated, so the
+/// parser rejects it with its offset instead of the framer buffering without bound.
+/// </summary>
+public static class LineFramer
+{
+    public static IEnumerable<RecordBatch> Frame(Stream input, LineFramingOptions options, CancellationToken cancel)
+    {
+        var reader = new ChunkedLineReader(input, options.MaxLineBytes);
+        var batch = new RecordBatch();
+        int sequence = 0;
+        // Multi-line record being assembled (first line + continuation lines), when the format joins lines.
+        var pending = new ArrayBufferWriter<byte>();
+        long pendingOffset = -1;
+        bool pendingTruncated = false;
+        var isContinuation = options.IsContinuation;
+
+        while (reader.TryReadLine(out var line, out long offset, out bool truncated))
+        {
+            cancel.ThrowIfCancellationRequested();
+            if (isContinuation is not null)
+            {
+                var span = reader.Get(line);
+                if (pendingOffset >= 0 && !truncated && isContinuation(span) && pending.WrittenCount + span.Length + 1 <= options.MaxLineBytes)
+                {
+                    pending.Write("\n"u8);
+                    pending.Write(span);
+                    continue;
+                }
+                if (pendingOffset >= 0)
+                {
+                    if (!batch.CanAdd(pending.WrittenCount) && batch.Count > 0)
+                    {
+                        batch.Sequence = sequence++;
+                        yield return batch;
+                        batch = new RecordBatch();
+                    }
+                    Add(batch, pending.WrittenSpan, pendingOffset, pendingTruncated, options);
+                }
+                pending.Clear();
+                pending.Write(reader.Get(line));
+                pendingOffset = offset;
+                pendingTruncated = truncated;
+                continue;
+            }
+            if (!batch.CanAdd(line.Length) && batch.Count > 0)
+            {
+                batch.Sequence = sequence++;
+                yield return batch;
+                batch = new RecordBatch();
+            }
+            Add(batch, reader.Get(line), offset, truncated, options);
+        }
+        if (pendingOffset >= 0)
+        {
+            if (!batch.CanAdd(pending.WrittenCount) && batch.Count > 0)
+            {
+                batch.Sequence = sequence++;
+                yield return batch;
+                batch = new RecordBatch();
+            }
+            Add(batch, pending.WrittenSpan, pendingOffset, pendingTruncated, options);
+        }
+        if (batch.Count > 0) { batch.Sequence = sequence; yield return batch; }
+        else batch.Release();
+    }
+
+    private static void Add(RecordBatch batch, ReadOnlySpan<byte> record, long offset, bool truncated, LineFramingOptions options)
+    {
+        int hint = options.Hint is { } h ? h(record, offset) : 0;
+        batch.Add(record, offset, hint, truncated);
+    }
+}
+
+public sealed class LineFramingOptions
+{
+    /// <summary>Lines longer than this are cut and rejected (default 1 MiB).</summary>
+    public int MaxLineBytes { get; init; } = 1 << 20;
+    /// <summary>True when a line continues the previous record (indented journal text, tracebacks).</summary>
+    public Func<ReadOnlySpan<byte>, bool>? IsContinuation { get; init; }
+    /// <summary>Computes a per-record hint in file order (e.g. the inferred year); runs on the framing thread.</summary>
+    public Func<ReadOnlySpan<byte>, long, int>? Hint { get; init; }
+}
+
+/// <summary>Reads lines from a stream through a reusable buffer; a line is valid until the next call.</summary>
+internal sealed class ChunkedLineReader(Stream stream, int maxLine)
+{
+    private byte[] _buffer = new byte[Math.Min(Math.Max(maxLine + 1, 1 << 16), 4 << 20) ];
+    private int _start, _end;
+    private long _bufferOffset; // file offset of _buffer[0]
+    private bool _eof;
+    private bool _skippingRestOfGiantLine;
+
+    /// <summary>Where a line lies in the reader's buffer; valid until the next <see cref="TryReadLine"/>.</summary>
+    public readonly record struct LineSlice(int Start, int Length);
+
+    public ReadOnlySpan<byte> Get(LineSlice slice) => _buffer.AsSpan(slice.Start, slice.Length);
+
+    public bool TryReadLine(out LineSlice line, out long offset, out bool truncated)
+    {
+        truncated = false;
+        while (true)
+        {
+            var window = _buffer.AsSpan(_start, _end - _start);
+            int nl = window.IndexOf((byte)'\n');
+            if (_skippingRestOfGiantLine)
+            {
+                if (nl < 0) { _start = _end; if (!Fill()) { line = default; offset = 0; return false; } continue; }
+                _start += nl + 1;
+                _skippingRestOfGiantLine = false;
+                continue;
+            }
+            if (nl >= 0)
+            {
+                offset = _bufferOffset + _start;
+                line = new LineSlice(_start, TrimCrLength(window[..nl]));
+                _start += nl + 1;
+                return true;
+            }
+            if (window.Length >= maxLine)
+            {
+                // Giant line: hand out its first maxLine bytes, marked truncated, and skip the rest.
+                offset = _bufferOffset + _start;
+                line = new LineSlice(_start, maxLine);
+                truncated = true;
+                _start = _end;
+                _skippingRestOfGiantLine = true;
+                return true;
+            }
+            if (!Fill())
+            {
+                if (_end > _start)
+                {
+                    offset = _bufferOffset + _start;
+                    line = new LineSlice(_start, TrimCrLength(_buffer.AsSpan(_start, _end - _start)));
+                    _start = _end;
+                    return true;
+                }
+                line = default; offset = 0;
+                return false;
+            }
+        }
+    }
+
+    private static int TrimCrLength(ReadOnlySpan<byte> s) => s.Length > 0 && s[^1] == (byte)'\r' ? s.Length - 1 : s.Length;
+
+    private bool Fill()
+    {
+        if (_eof) return false;
+        if (_start > 0)
+        {
+            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            _bufferOffset += _start;
+            _end -= _start;
+            _start = 0;
+        }
+        if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+        int n = stream.Read(_buffer, _end, _buffer.Length - _end);
+        if (n <= 0) { _eof = true; return false; }
+        _end += n;
+        return true;
+    }
+}
