@@ -70,7 +70,11 @@ public sealed class JournalFileReader : IDisposable
         return new JournalFileReader(file, header);
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _file.Dispose();
+        _zstd?.Dispose();
+    }
 
     /// <summary>What enumeration yields: an entry, or damage at an offset.</summary>
     public readonly record struct Item(long Offset, JournalRecord? Entry, JournalDamage? Damage, int RawLength);
@@ -314,7 +318,9 @@ public sealed class JournalFileReader : IDisposable
         return s;
     }
 
-    private static byte[]? Decompress(byte flags, ReadOnlySpan<byte> src, out string? reason)
+    private ZstdSharp.Decompressor? _zstd;
+
+    private byte[]? Decompress(byte flags, ReadOnlySpan<byte> src, out string? reason)
     {
         reason = null;
         try
@@ -331,7 +337,7 @@ public sealed class JournalFileReader : IDisposable
             }
             if ((flags & ObjCompressedZstd) != 0)
             {
-                using var z = new ZstdSharp.Decompressor();
+                var z = _zstd ??= new ZstdSharp.Decompressor();
                 ulong? frame = ZstdSharp.Decompressor.GetDecompressedSize(src) is var fs and > 0 ? fs : null;
                 if (frame is > MaxFieldBytes) { reason = $"ZSTD frame size {frame} over cap"; return null; }
                 if (frame is { } known)
