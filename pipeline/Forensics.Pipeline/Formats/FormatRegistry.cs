@@ -5,6 +5,7 @@ public static class FormatRegistry
 {
     public static IReadOnlyList<ILogFormat> All { get; } =
     [
+        new Syslog.SyslogFormat(),
         new Journal.JournalBinaryFormat(),
         new Journal.JournalExportFormat(),
         new Journal.JournalJsonFormat(),

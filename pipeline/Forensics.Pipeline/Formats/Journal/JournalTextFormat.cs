@@ -55,7 +55,7 @@ public sealed class JournalTextFormat : ILogFormat
                 // journalctl writes the ISO zone as +hhmm; rsyslog's RFC 3339 (+hh:mm) does not parse here.
                 bool isoZone = first[10] == (byte)'T';
                 bool full = first.Length > 8 && first[3] == (byte)' ' && first[8] == (byte)'-';
-                if (rest.IndexOf(": "u8) > 0) score = isoZone ? 70 : full ? 70 : 25;
+                if (rest.IndexOf(": "u8) > 0) score = isoZone ? 85 : full ? 85 : 25; // above syslog's 80: the +hhmm zone / weekday-date form is journalctl's own
             }
         }
         if (score > 0 && fileName.Contains("journalctl", StringComparison.OrdinalIgnoreCase)) score += 10;
