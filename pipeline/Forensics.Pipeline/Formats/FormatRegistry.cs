@@ -6,6 +6,10 @@ public static class FormatRegistry
     public static IReadOnlyList<ILogFormat> All { get; } =
     [
         new Syslog.SyslogFormat(),
+        new Journal.JournalBinaryFormat(),
+        new Journal.JournalExportFormat(),
+        new Journal.JournalJsonFormat(),
+        new Journal.JournalTextFormat(),
     ];
 
     public static ILogFormat? ById(string id) => All.FirstOrDefault(f => f.Id == id);
