@@ -48,7 +48,7 @@ WINDOW_START = ts(2024, 5, 19, 0, 0, 0)
 WINDOW_END = ts(2024, 5, 21, 14, 24, 0)
 DNF_START = ts(2024, 5, 21, 4, 44, 20, 3_117)
 DNF_KILL = ts(2024, 5, 21, 13, 50, 9, 512_887)
-SPECIAL_95 = ts(2024, 5, 21, 4, 41, 7, 840_112)  # the 95.223.184.224 connection (pid 2856055)
+SPECIAL_95 = ts(2024, 5, 21, 4, 43, 10, 840_112)  # the 95.223.184.224 connection (pid 2856055)
 SESSION11 = (ts(2024, 5, 19, 21, 7, 33, 204_518), ts(2024, 5, 19, 21, 26, 10, 77_301), 50688, 11)
 SESSION12 = (ts(2024, 5, 21, 14, 2, 51, 651_930), ts(2024, 5, 21, 14, 19, 20, 430_226), 52124, 12)
 
@@ -559,7 +559,7 @@ def build_wtmp():
     boot(b1, b1 + 3_712_448)
     # owner sets the droplet up (key-based root login)
     for (a, b, port, pid) in [(ts(2024, 4, 18, 16, 4, 40, 90_112), ts(2024, 4, 18, 17, 31, 2, 556_010), 49912, 1163),
-                              (ts(2024, 5, 2, 8, 57, 13, 420_881), None, 51220, 2241907)]:
+                              (ts(2024, 5, 2, 8, 57, 13, 420_881), None, 51220, 2079314)]:
         wtmp.append((a, ut(7, pid, "ts/0", "root", "pts/0", OWNER_IP, OWNER_IP, a)))
         if b:
             wtmp.append((b, ut(8, pid, "ts/0", "", "pts/0", "", "0.0.0.0", b)))
@@ -571,8 +571,8 @@ def build_wtmp():
     wtmp.append((a, ut(7, 1388, "ts/1", "root", "pts/1", CONSOLE_IP, CONSOLE_IP, a)))
     wtmp.append((b, ut(8, 1388, "ts/1", "", "pts/1", "", "0.0.0.0", b)))
     a, b = ts(2024, 5, 10, 18, 22, 9, 317_540), ts(2024, 5, 10, 18, 40, 51, 2_118)
-    wtmp.append((a, ut(7, 1021877, "ts/0", "root", "pts/0", OWNER_IP, OWNER_IP, a)))
-    wtmp.append((b, ut(8, 1021877, "ts/0", "", "pts/0", "", "0.0.0.0", b)))
+    wtmp.append((a, ut(7, 1276410, "ts/0", "root", "pts/0", OWNER_IP, OWNER_IP, a)))
+    wtmp.append((b, ut(8, 1276410, "ts/0", "", "pts/0", "", "0.0.0.0", b)))
 
 
 KERNEL_OF = {}
@@ -646,7 +646,11 @@ def build_web(outdir):
              (ts(2024, 5, 21, 13, 50, 6) // 1_000_000, "91.92.245.67", "raw", "connect-ipify", ""),
              (ts(2024, 5, 21, 13, 50, 6) // 1_000_000, "87.121.69.52", "raw", "connect-google", ""),
              (ts(2024, 5, 21, 13, 50, 7) // 1_000_000, "91.92.245.67", "raw", "absolute-get", ""),
-             (ts(2024, 5, 21, 13, 50, 7) // 1_000_000, "91.92.245.67", "curl", "GET /.env", "Mozilla/5.0 zgrab/0.x")]
+             (ts(2024, 5, 21, 13, 50, 7) // 1_000_000, "91.92.245.67", "curl", "GET /.env", "Mozilla/5.0 zgrab/0.x"),
+             # the owner, logged in again (session 12), looks at his site before stopping it
+             (ts(2024, 5, 21, 14, 4, 12) // 1_000_000, OWNER_IP, "curl", "GET /", UAS[2]),
+             (ts(2024, 5, 21, 14, 4, 12) // 1_000_000, OWNER_IP, "curl", "GET /static/style.css", UAS[2]),
+             (ts(2024, 5, 21, 14, 4, 19) // 1_000_000, OWNER_IP, "curl", "GET /about", UAS[2])]
     plan.sort(key=lambda p: p[0])
     # raw payloads
     n = 0

@@ -17,7 +17,7 @@ TARBALL=$HERE/droplet1.tar.gz
 JOURNAL_TMPFS_KIB=500000
 
 # ---------------------------------------------------------------- 1. tools
-PKGS="systemd-journal-remote systemd faketime python3-flask curl netcat-openbsd util-linux tzdata iproute2 tar gzip"
+PKGS="systemd-journal-remote systemd faketime python3-flask curl netcat-openbsd util-linux tzdata iproute2 bsdutils tar gzip"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
