@@ -688,9 +688,6 @@ def main():
     plan = build_web(outdir)
     with open(os.path.join(outdir, "machine-id"), "w") as f:
         f.write(MACHINE_ID + "\n")
-    # split point for the archived journal file: end of May 20 (UTC)
-    with open(os.path.join(outdir, "split-realtime"), "w") as f:
-        f.write("%d\n" % ts(2024, 5, 21, 0, 0, 0))
     print("journal entries: %d, wtmp: %d, btmp: %d, web requests: %d" % (n, len(wtmp), len(btmp), len(plan)), file=sys.stderr)
 
 
