@@ -15,6 +15,8 @@ public sealed class Manifest
     public List<ManifestInput> Inputs { get; set; } = [];
     public ManifestTotals Totals { get; set; } = new();
     public List<string> Notes { get; set; } = [];
+    /// <summary>Busy time per stage (seconds of work, not of waiting on channels), summed over workers.</summary>
+    public ManifestTimings Timings { get; set; } = new();
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -80,4 +82,13 @@ public sealed class ManifestTotals
     public long Rejects { get; set; }
     /// <summary>records == events + rejects for every file; false means a bug, and the run says so.</summary>
     public bool Balanced { get; set; }
+}
+
+public sealed class ManifestTimings
+{
+    public double WallSeconds { get; set; }
+    public double DiscoverAndHashSeconds { get; set; }
+    public double FrameSeconds { get; set; }
+    public double ParseSeconds { get; set; }
+    public double WriteSeconds { get; set; }
 }

@@ -16,10 +16,16 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
     private readonly List<EvidenceFile> _open = [];
     private int _fileIndex;
 
+    /// <summary>Stopwatch ticks spent discovering/hashing and framing (channel waits excluded).</summary>
+    public long DiscoverTicks { get; private set; }
+    public long FrameTicks { get; private set; }
+
     public async Task RunAsync(ChannelWriter<FramedItem> output, CancellationToken cancel)
     {
+        long discoverStart = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var evidence in discovery.Discover(options.Inputs, cancel))
         {
+            DiscoverTicks += System.Diagnostics.Stopwatch.GetTimestamp() - discoverStart;
             cancel.ThrowIfCancellationRequested();
             var entry = new ManifestInput
             {
@@ -32,6 +38,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
             if (state is null) { evidence.Dispose(); continue; }
             lock (_open) _open.Add(evidence);
             await FrameFileAsync(state, output, cancel).ConfigureAwait(false);
+            discoverStart = System.Diagnostics.Stopwatch.GetTimestamp();
         }
     }
 
@@ -87,11 +94,14 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         try
         {
             using var stream = file.Evidence.OpenContent();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             foreach (var batch in file.Format!.Frame(stream, context, cancel))
             {
+                FrameTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
                 batch.Sequence = sequence++;
                 await output.WriteAsync(new FramedItem(file, batch), cancel).ConfigureAwait(false);
                 options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, file.Index, batch.Count > 0 ? batch.Offset(batch.Count - 1) : 0, 0, 0));
+                start = System.Diagnostics.Stopwatch.GetTimestamp();
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -63,6 +63,13 @@ public static class IngestRunner
         }
 
         manifest.FinishedUtc = DateTime.UtcNow;
+        static double Seconds(long ticks) => Math.Round((double)ticks / System.Diagnostics.Stopwatch.Frequency, 3);
+        manifest.Timings = new ManifestTimings
+        {
+            WallSeconds = Math.Round((manifest.FinishedUtc - manifest.StartedUtc).TotalSeconds, 3),
+            DiscoverAndHashSeconds = Seconds(frameStage.DiscoverTicks), FrameSeconds = Seconds(frameStage.FrameTicks),
+            ParseSeconds = Seconds(options.ParseTicks), WriteSeconds = Seconds(writeStage.Ticks),
+        };
         Summarize(manifest);
         if (failure.Error is { } error)
         {
