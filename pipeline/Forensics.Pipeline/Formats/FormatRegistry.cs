@@ -5,6 +5,8 @@ public static class FormatRegistry
 {
     public static IReadOnlyList<ILogFormat> All { get; } =
     [
+        new Web.WerkzeugFormat(),
+        new Web.AccessLogFormat(),
     ];
 
     public static ILogFormat? ById(string id) => All.FirstOrDefault(f => f.Id == id);
