@@ -7,6 +7,7 @@ public static class FormatRegistry
     [
         new Web.WerkzeugFormat(),
         new Web.AccessLogFormat(),
+        new Audit.AuditFormat(),
     ];
 
     public static ILogFormat? ById(string id) => All.FirstOrDefault(f => f.Id == id);

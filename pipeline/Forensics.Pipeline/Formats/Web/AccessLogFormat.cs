@@ -111,7 +111,7 @@ public sealed class AccessLogFormat : ILogFormat
         int open = line.IndexOf(" ["u8);
         if (open <= 0) return false;
         int close = line[(open + 2)..].IndexOf((byte)']');
-        if (close < 20 || close > 26) return false;
+        if (close != 26) return false; // dd/Mon/yyyy:HH:MM:SS +hhmm; Werkzeug's zone-less stamp is not this format
         f.Time = line.Slice(open + 2, close);
 
         // Before the time: [vhost:port] host ident user; a user name with spaces keeps the extra words.

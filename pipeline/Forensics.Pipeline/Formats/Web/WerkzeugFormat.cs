@@ -15,8 +15,12 @@ namespace Forensics.Pipeline.Formats.Web;
 /// IRI-decoded path (<c>uri_to_iri</c>), with control characters escaped (<c>_control_char_table</c>) but
 /// quotes NOT escaped, so the closing quote is the last one before <c> CODE SIZE</c> at the end of line.</item>
 /// <item><c>_ansi_style</c> wraps the request line in SGR colours by status (404 yellow, 4xx bold red, 5xx
-/// bold magenta, ...) whenever <c>_log_add_style</c> is true, which on POSIX is always, terminal or not: colour
-/// codes are normal in nohup.log. They are stripped for parsing and kept in message.</item>
+/// bold magenta, ...). Under <c>flask run</c> with output redirected (nohup) no colours were written
+/// (observed with Debian's Flask/Werkzeug 2.2.2 and Werkzeug 3.1.3, data-samples/werkzeug), but logs captured
+/// from a terminal (tmux/screen scrollback, <c>script</c>) carry them inside the quotes. They are stripped
+/// for parsing and kept in message.</item>
+/// <item>Werkzeug 3.x escapes control characters of the request line (<c>\x16</c>, <c>\x00</c>); 2.2.2 writes
+/// them raw, NUL included, and the latin-1 decoded bytes of a TLS hello come out UTF-8 encoded.</item>
 /// <item>http.server's <c>send_error</c> logs <c>code 400, message Bad request version ('...')</c> or
 /// <c>Bad request syntax ('...')</c> with the Python repr of the latin-1 decoded raw line (TLS handshakes to
 /// the plain port), followed by the request line itself with status 400.</item>
