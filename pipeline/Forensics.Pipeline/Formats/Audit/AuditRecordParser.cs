@@ -64,8 +64,10 @@ public static class AuditRecordParser
         record.Type = Encoding.ASCII.GetString(type);
         if (end < 0) return true;
         var rest = line[(end + 1)..];
-        if (!rest.StartsWith("msg=audit("u8)) { ParseFields(rest, record); return true; }
-        rest = rest[10..];
+        // audit.log writes "msg=audit(...)"; the kernel's printk/journal form is "audit(...)".
+        if (rest.StartsWith("msg=audit("u8)) rest = rest[10..];
+        else if (rest.StartsWith("audit("u8)) rest = rest[6..];
+        else { ParseFields(rest, record); return true; }
         int close = rest.IndexOf((byte)')');
         if (close < 0) return false;
         ParseStamp(rest[..close], record);
@@ -147,6 +149,7 @@ public static class AuditRecordParser
     private static void ParseKeyValues(ReadOnlySpan<byte> s, AuditRecord record, string? prefix)
     {
         int i = 0;
+        string? qualifier = null;
         while (i < s.Length)
         {
             while (i < s.Length && s[i] == (byte)' ') i++;
@@ -154,7 +157,13 @@ public static class AuditRecordParser
             int tokStart = i;
             // key runs to '=' or space
             while (i < s.Length && s[i] != (byte)'=' && s[i] != (byte)' ') i++;
-            if (i >= s.Length || s[i] == (byte)' ') continue; // a free word (avc: denied { read } for ...)
+            if (i >= s.Length || s[i] == (byte)' ')
+            {
+                // a free word (avc: denied { read } for ...); old kernels' LOGIN writes "old auid=N new auid=M"
+                var word = s[tokStart..i];
+                qualifier = word.SequenceEqual("old"u8) ? "old_" : word.SequenceEqual("new"u8) ? "new_" : null;
+                continue;
+            }
             var key = s[tokStart..i];
             while (key.Length > 0 && key[0] == (byte)'(') key = key[1..];
             i++; // '='
@@ -178,16 +187,65 @@ public static class AuditRecordParser
                 int start = i;
                 while (i < s.Length && s[i] != (byte)' ') i++;
                 value = s[start..i];
-                while (value.Length > 0 && (value[^1] == (byte)',' || value[^1] == (byte)')')) value = value[..^1];
+                // "(hostname=?, addr=?, terminal=cron res=success)": trim the list punctuation, but not the
+                // parentheses of values such as tty=(none) or key=(null).
+                while (value.Length > 0 && (value[^1] == (byte)',' || (value[^1] == (byte)')' && value.IndexOf((byte)'(') < 0))) value = value[..^1];
             }
             if (key.IsEmpty) continue;
-            string k = Encoding.ASCII.GetString(key);
+            string k = qualifier is null ? Encoding.ASCII.GetString(key) : qualifier + Encoding.ASCII.GetString(key);
+            qualifier = null;
             string v = !quoted && IsEncodedField(record.Type, key) && TryHexDecode(value, key.SequenceEqual("proctitle"u8), out string? decoded)
                 ? decoded!
                 : LogText.Lossless(value);
             if (prefix is not null && record.Get(k) is not null) k = prefix + k;
             else if (prefix is null && record.Get(k) is not null) k = k + "_" + (Count(record, k) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
             record.Fields.Add(new(k, v));
+            if (k == "saddr" && !quoted) AddSockaddr(value, record);
+        }
+    }
+
+    /// <summary>
+    /// SOCKADDR's saddr is the hex of the struct sockaddr the syscall used (connect/bind/sendto target): decoded
+    /// into saddr_family / saddr_addr / saddr_port / saddr_path (layouts from linux/in.h, in6.h, un.h; family in
+    /// host byte order, little-endian on the machines auditd runs here; port in network order). Named saddr_* so
+    /// a destination is never mistaken for the addr= source of user-space records.
+    /// </summary>
+    private static void AddSockaddr(ReadOnlySpan<byte> hex, AuditRecord record)
+    {
+        if (hex.Length < 4 || (hex.Length & 1) != 0) return;
+        Span<byte> b = hex.Length <= 512 ? stackalloc byte[hex.Length / 2] : new byte[hex.Length / 2];
+        for (int i = 0; i < b.Length; i++)
+        {
+            if (!LogText.IsHex(hex[2 * i]) || !LogText.IsHex(hex[2 * i + 1])) return;
+            b[i] = (byte)(LogText.Hex(hex[2 * i]) << 4 | LogText.Hex(hex[2 * i + 1]));
+        }
+        int family = b[0] | b[1] << 8;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        switch (family)
+        {
+            case 2 when b.Length >= 8:
+                record.Fields.Add(new("saddr_family", "ipv4"));
+                record.Fields.Add(new("saddr_addr", new System.Net.IPAddress(b.Slice(4, 4)).ToString()));
+                record.Fields.Add(new("saddr_port", (b[2] << 8 | b[3]).ToString(inv)));
+                break;
+            case 10 when b.Length >= 24:
+                record.Fields.Add(new("saddr_family", "ipv6"));
+                record.Fields.Add(new("saddr_addr", new System.Net.IPAddress(b.Slice(8, 16)).ToString()));
+                record.Fields.Add(new("saddr_port", (b[2] << 8 | b[3]).ToString(inv)));
+                break;
+            case 1:
+                record.Fields.Add(new("saddr_family", "unix"));
+                var path = b[2..];
+                int nul = path.Length > 0 && path[0] == 0 ? path[1..].IndexOf((byte)0) + 1 : path.IndexOf((byte)0);
+                if (nul > 0) path = path[..nul];
+                if (!path.IsEmpty) record.Fields.Add(new("saddr_path", LogText.Lossless(path)));
+                break;
+            case 16:
+                record.Fields.Add(new("saddr_family", "netlink"));
+                break;
+            default:
+                record.Fields.Add(new("saddr_family", family.ToString(inv)));
+                break;
         }
     }
 
