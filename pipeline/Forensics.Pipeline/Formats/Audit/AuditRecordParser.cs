@@ -192,7 +192,7 @@ public static class AuditRecordParser
                 while (value.Length > 0 && (value[^1] == (byte)',' || (value[^1] == (byte)')' && value.IndexOf((byte)'(') < 0))) value = value[..^1];
             }
             if (key.IsEmpty) continue;
-            string k = qualifier is null ? Encoding.ASCII.GetString(key) : qualifier + Encoding.ASCII.GetString(key);
+            string k = qualifier is null ? KeyCache.Get(key) : qualifier + KeyCache.Get(key);
             qualifier = null;
             string v = !quoted && IsEncodedField(record.Type, key) && TryHexDecode(value, key.SequenceEqual("proctitle"u8), out string? decoded)
                 ? decoded!
@@ -294,8 +294,11 @@ public static class AuditRecordParser
     /// <summary>All fields of the records as one JSON object: the first record flat, later ones under <c>_records</c>.</summary>
     public static string FieldsJson(IReadOnlyList<AuditRecord> records)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
+        // One buffer and writer per thread: parse workers run in parallel, each call finishes before returning.
+        var buffer = t_jsonBuffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var w = t_jsonWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+        w.Reset(buffer);
         {
             w.WriteStartObject();
             foreach (var kv in records[0].Fields) w.WriteString(kv.Key, kv.Value);
@@ -312,7 +315,29 @@ public static class AuditRecordParser
                 w.WriteEndArray();
             }
             w.WriteEndObject();
+            w.Flush();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_jsonBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_jsonWriter;
+
+    /// <summary>Field names repeat on every record: one string per distinct name per thread instead of one per field.</summary>
+    private static class KeyCache
+    {
+        [ThreadStatic] private static Dictionary<int, string>? t_keys;
+
+        public static string Get(ReadOnlySpan<byte> key)
+        {
+            var keys = t_keys ??= new Dictionary<int, string>();
+            var hc = new HashCode();
+            hc.AddBytes(key);
+            int hash = hc.ToHashCode();
+            if (keys.TryGetValue(hash, out var s) && s.Length == key.Length && System.Text.Ascii.Equals(key, s)) return s;
+            s = Encoding.ASCII.GetString(key);
+            if (keys.Count < 4096) keys[hash] = s;
+            return s;
+        }
     }
 }
