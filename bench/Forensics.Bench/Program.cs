@@ -1,3 +1,3 @@
-BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+using BenchmarkDotNet.Running;
 
-public partial class Program;
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

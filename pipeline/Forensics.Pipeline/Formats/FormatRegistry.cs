@@ -5,6 +5,11 @@ public static class FormatRegistry
 {
     public static IReadOnlyList<ILogFormat> All { get; } =
     [
+        new Syslog.SyslogFormat(),
+        new Journal.JournalBinaryFormat(),
+        new Journal.JournalExportFormat(),
+        new Journal.JournalJsonFormat(),
+        new Journal.JournalTextFormat(),
         new Web.WerkzeugFormat(),
         new Web.AccessLogFormat(),
         new Audit.AuditFormat(),
