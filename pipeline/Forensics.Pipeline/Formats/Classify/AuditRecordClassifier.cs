@@ -48,7 +48,9 @@ public static class AuditRecordClassifier
 
         e.Set(Type, records.Count == 1 ? first.Type : string.Join(',', records.Select(r => r.Type)));
         if (first.Serial is { } serial) e.Set(Serial, serial);
-        if (first.TsMicros is { } ts) { e.TsMicros = ts; e.TsQuality = TsQuality.Exact; }
+        // A carried record keeps its carrier's time (journal/syslog fill ts and ts_quality; the audit stamp is
+        // usually the same instant); audit.log has no other time.
+        if (setProcessAndHost && first.TsMicros is { } ts) { e.TsMicros = ts; e.TsQuality = TsQuality.Exact; }
 
         string? acct = Find(records, "acct"), addr = Find(records, "addr"), exe = Find(records, "exe");
         string? res = Find(records, "res") ?? Find(records, "success");

@@ -134,3 +134,27 @@ public class WerkzeugFormatTests
         Assert.True(new AccessLogFormat().Sniff(ap, "access.log") >= 80);
     }
 }
+
+public class WerkzeugDropletSampleTests
+{
+    /// <summary>
+    /// data-samples/droplet1 (the seed case, made by data-samples/droplet1-web.sh on main): its nohup.log starts
+    /// with nohup's own "nohup: ignoring input", then the banner and requests including CONNECT probes and
+    /// binary lines. Every line becomes an event; CONNECT probes are queryable with their target.
+    /// </summary>
+    [Fact]
+    public void Droplet_nohup_log_every_line_is_an_event_and_connect_probes_have_targets()
+    {
+        var path = Path.Combine(RepoPaths.DataSamples, "droplet1", "home", "webadmin", "site", "nohup.log");
+        var r = FormatHarness.RunFile(new WerkzeugFormat(), path);
+        Assert.Empty(r.Rejects);
+        Assert.Equal(File.ReadAllBytes(path).Count(b => b == (byte)'\n'), r.Events.Count);
+        Assert.Equal(7, r.Events.Count(e => e.Event == EventKinds.HttpServerBanner));
+        Assert.Equal(EventKinds.HttpServerLog, r.Events[0].Event); // "nohup: ignoring input"
+        var connects = r.Events.Where(e => e.Event == EventKinds.HttpProxyConnect).ToList();
+        Assert.Equal(2, connects.Count);
+        Assert.All(connects, e => { Assert.NotNull(e.Get(HttpColumns.ProxyHost)); Assert.NotNull(e.SrcIp); Assert.NotNull(e.TsMicros); });
+        var requests = r.Events.Where(e => e.Message!.Contains(" - - [", StringComparison.Ordinal)).ToList();
+        Assert.All(requests, e => Assert.Equal(TsQuality.ZoneAssumed, e.TsQuality));
+    }
+}
