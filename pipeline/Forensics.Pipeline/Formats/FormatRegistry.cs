@@ -10,6 +10,9 @@ public static class FormatRegistry
         new Journal.JournalExportFormat(),
         new Journal.JournalJsonFormat(),
         new Journal.JournalTextFormat(),
+        new Web.WerkzeugFormat(),
+        new Web.AccessLogFormat(),
+        new Audit.AuditFormat(),
     ];
 
     public static ILogFormat? ById(string id) => All.FirstOrDefault(f => f.Id == id);
