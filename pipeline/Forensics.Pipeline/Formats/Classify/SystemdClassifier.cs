@@ -29,6 +29,8 @@ public static class SystemdClassifier
         if (Strip(message, "Starting ", out var rest) && (TrimEllipsis(rest, out _))) { e.Event = EventKinds.UnitStarting; return; }
         if (Strip(message, "Stopping ", out rest) && TrimEllipsis(rest, out _)) { e.Event = EventKinds.UnitStopping; return; }
         if (Strip(message, "Started ", out rest) && rest.EndsWith('.')) { e.Event = EventKinds.UnitStarted; return; }
+        // systemd ≥ 246 reports a completed start job of a Type=oneshot unit as "Finished X." instead of "Started X."
+        if (Strip(message, "Finished ", out rest) && rest.EndsWith('.')) { e.Event = EventKinds.UnitStarted; return; }
         if (Strip(message, "Stopped ", out rest) && rest.EndsWith('.') && !rest.StartsWith("target ")) { e.Event = EventKinds.UnitStopped; return; }
         if (Strip(message, "Failed to start ", out rest)) { e.Event = EventKinds.UnitFailedToStart; return; }
 

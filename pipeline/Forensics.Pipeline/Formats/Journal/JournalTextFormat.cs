@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using Forensics.Pipeline.Formats.Classify;
+using Forensics.Pipeline.Formats.Syslog;
 using Forensics.Pipeline.Framing;
 using Forensics.Pipeline.Model;
 
@@ -20,8 +21,8 @@ namespace Forensics.Pipeline.Formats.Journal;
 ///   the reason "journalctl decoration line", so events = entries of the journal (counted by the tests), and
 ///   nothing is silently dropped.
 /// - short/short-precise carry neither year nor zone: the zone is the case zone (journalctl printed local time
-///   unless --utc), and the year is inferred (TODO(lead): switch to the shared Formats/Syslog YearInference helper
-///   once it exists on main; today: the reference year, minus one for dates after the reference date).
+///   unless --utc), and the year is inferred by the shared Formats/Syslog YearInference (backwards from the file's
+///   reference time over Dec→Jan rollovers).
 /// - short-full's zone is an abbreviation; only UTC/GMT is trusted, others use the case zone (zone_assumed).
 /// </summary>
 public sealed class JournalTextFormat : ILogFormat
@@ -62,7 +63,27 @@ public sealed class JournalTextFormat : ILogFormat
         return Math.Min(score, 100);
     }
 
-    public IEnumerable<RecordBatch> Frame(Stream input, FileContext file, CancellationToken cancel) => LineFramer.Frame(input, Framing, cancel);
+    public IEnumerable<RecordBatch> Frame(Stream input, FileContext file, CancellationToken cancel)
+    {
+        // Year-less short/short-precise stamps: the same backwards walk over rollovers as syslog files
+        // (Formats/Syslog/YearInference): a months-only first pass, then one year per record in order.
+        var years = new YearInference();
+        var reader = new ChunkedLineReader(input, 1 << 20);
+        while (reader.TryReadLine(out var slice, out _, out _))
+        {
+            var line = reader.Get(slice);
+            if (line.Length >= 14 && line[3] == (byte)' ' && SyslogTimestamp.Month(line) is var m and > 0) years.Observe(m);
+        }
+        if (!years.HasObservations) { input.Seek(0, SeekOrigin.Begin); return LineFramer.Frame(input, Framing, cancel); }
+        years.Start(file.ReferenceTimeUtc, file.ForcedYear);
+        input.Seek(0, SeekOrigin.Begin);
+        var options = new LineFramingOptions
+        {
+            IsContinuation = Framing.IsContinuation,
+            Hint = (line, _) => years.Next(line.Length >= 14 && line[3] == (byte)' ' ? SyslogTimestamp.Month(line) : 0),
+        };
+        return LineFramer.Frame(input, options, cancel);
+    }
 
     public void Parse(RecordBatch batch, FileContext file, ParseOutput output)
     {
@@ -72,7 +93,8 @@ public sealed class JournalTextFormat : ILogFormat
             long off = batch.Offset(i);
             if (batch.Truncated(i)) { output.Reject(off, "line longer than the framing limit", raw); continue; }
             if (raw.StartsWith("-- "u8) && raw.EndsWith(" --"u8)) { output.Reject(off, "journalctl decoration line (boot/no-entries/range marker), not a journal entry", raw); continue; }
-            if (!TryStamp(raw, file.Zone, file.ForcedYear, file.ReferenceTimeUtc, out long ts, out string quality, out int used, out string? stampError))
+            int inferredYear = batch.Hint(i);
+            if (!TryStamp(raw, file.Zone, file.ForcedYear, file.ReferenceTimeUtc, out long ts, out string quality, out int used, out string? stampError, inferredYear))
             { output.Reject(off, stampError ?? "no journalctl timestamp at line start", raw); continue; }
             var rest = raw[used..];
             int sp = rest.IndexOf((byte)' ');
@@ -120,7 +142,7 @@ public sealed class JournalTextFormat : ILogFormat
 
     /// <summary>Parses any of the five stamps at the line start; <paramref name="used"/> includes the following space.</summary>
     internal static bool TryStamp(ReadOnlySpan<byte> s, TimeZoneInfo zone, int? forcedYear, DateTime? reference,
-        out long micros, out string quality, out int used, out string? error)
+        out long micros, out string quality, out int used, out string? error, int inferredYear = 0)
     {
         micros = 0; quality = TsQuality.Exact; used = 0; error = null;
         if (s.Length < 16) return false;
@@ -164,9 +186,10 @@ public sealed class JournalTextFormat : ILogFormat
         if (s[6] != ' ') return false;
         int q = 7;
         if (!Clock(s, ref q, out int h2, out int m2, out int s2, out long f2)) return false;
-        // TODO(lead): replace with the shared YearInference (Formats/Syslog) when it lands on main.
+        // inferredYear comes from YearInference in Frame (rollover-aware); the fallback serves Sniff only.
         int year;
-        if (forcedYear is { } fy) year = fy;
+        if (inferredYear > 0) year = inferredYear;
+        else if (forcedYear is { } fy) year = fy;
         else
         {
             var refTime = reference ?? DateTime.UtcNow;
