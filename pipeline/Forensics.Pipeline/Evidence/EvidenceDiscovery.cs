@@ -87,7 +87,7 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
 
     /// <summary>Recognises compression and containers in <paramref name="raw"/> (which this method disposes) and yields leaves.</summary>
     /// <param name="storedCounter">Bytes consumed of the outermost stored stream (for per-member bomb ratios); null at the top.</param>
-    private IEnumerable<EvidenceFile> Expand(Stream raw, string sourcePath, string relative, string name, DateTime? mtime, int depth, string? diskPath, Func<long>? storedCounter, CancellationToken cancel)
+    private IEnumerable<EvidenceFile> Expand(Stream raw, string sourcePath, string relative, string name, DateTime? mtime, int depth, string? diskPath, Func<long>? storedCounter, CancellationToken cancel, Layer? outerLayer = null)
     {
         var hashing = new HashingReadStream(raw);
         storedCounter ??= () => hashing.BytesRead;
@@ -114,7 +114,9 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
                 yield return new EvidenceFile { SourcePath = sourcePath + "!", RelativePath = innerRelative, FileName = innerName, ModifiedUtc = mtime, GzipTimeUtc = gzipTime, Compression = compression.Name, SkipReason = ListedOnly };
                 yield break;
             }
-            var guard = new BombGuardStream(compression.Open(stream), () => hashing.BytesRead, limits);
+            // Decompressors may close their input at end of stream (seen with the xz/bzip2/zstd streams); the stored
+            // hash must still read to the end, so the layer closes the input itself (Spool / nested archive).
+            var guard = new BombGuardStream(compression.Open(new NonClosingStream(stream)), () => hashing.BytesRead, limits);
             var layer = new Layer(compression.Name, hashing, gzipTime, guard);
             foreach (var e in ExpandDecompressed(guard, sourcePath + "!", innerRelative, innerName, mtime, depth + 1, layer, cancel)) yield return e;
             yield break;
@@ -134,10 +136,18 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
             try { sha = hashing.Finish(); }
             catch (Exception ex) when (ex is IOException or InvalidDataException) { corrupt ??= $"read error after {hashing.BytesRead} bytes: {ex.Message}"; }
             stream.Dispose();
+            string? storedSha = null;
+            if (outerLayer is not null)
+            {
+                try { storedSha = outerLayer.StoredHash.Finish(); }
+                catch (Exception ex) when (ex is IOException or InvalidDataException) { corrupt ??= $"{outerLayer.Name} read error after {outerLayer.StoredHash.BytesRead} bytes: {ex.Message}"; }
+                outerLayer.StoredHash.Dispose();
+            }
             // The archive itself is accounted for too (after its members: its hash is known only now).
             yield return new EvidenceFile
             {
                 SourcePath = sourcePath, RelativePath = relative, FileName = name, Length = hashing.BytesRead, Sha256 = sha,
+                StoredLength = outerLayer?.StoredHash.BytesRead, StoredSha256 = storedSha, Compression = outerLayer?.Name, GzipTimeUtc = outerLayer?.GzipTime,
                 ModifiedUtc = mtime, IsContainer = true, ContainerFormat = container.Name, ContainerMembers = members,
                 FailureReason = corrupt,
             };
@@ -198,6 +208,7 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
         if (peekError is not null)
         {
             contentHash.Dispose();
+            layer.StoredHash.Dispose();
             yield return new EvidenceFile { SourcePath = sourcePath, RelativePath = relative, FileName = name, Compression = layer.Name, FailureReason = $"{layer.Name} stream is corrupt at the start: {peekError}" };
             yield break;
         }
@@ -207,8 +218,9 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
             // An archive's members are judged one by one (ratio per member); the layer keeps only a total bound.
             if (container is not null) layer.Guard.CarriesArchive = true;
             // Nested layer: hand the decompressed stream to Expand as raw input.
-            foreach (var e in Expand(stream, sourcePath[..^1], relative, name, mtime, depth, diskPath: null, () => layer.StoredHash.BytesRead, cancel))
+            foreach (var e in Expand(stream, sourcePath[..^1], relative, name, mtime, depth, diskPath: null, () => layer.StoredHash.BytesRead, cancel, container is not null ? layer : null))
                 yield return e;
+            layer.StoredHash.Dispose();
             yield break;
         }
         yield return Spool(stream, contentHash, layer, sourcePath, relative, name, mtime, head[..headLength], cancel);
@@ -301,7 +313,8 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
         string storedSha = "";
         if (layer is not null)
         {
-            try { storedSha = layer.StoredHash.Finish(); } catch (IOException) { storedSha = ""; }
+            try { storedSha = layer.StoredHash.Finish(); } catch (Exception ex) when (ex is IOException or InvalidDataException) { storedSha = ""; }
+            layer.StoredHash.Dispose();
         }
         string sha = Convert.ToHexStringLower(SHA256.HashData(ReadAll(spool)));
         long length = spool.Length;
