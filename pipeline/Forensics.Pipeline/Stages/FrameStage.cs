@@ -86,6 +86,13 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         }
         _seenHashes[evidence.Sha256] = evidence.SourcePath;
         var (format, confidence) = FormatRegistry.Detect(evidence.Head, evidence.FileName);
+        if (format is null && evidence.Partial)
+        {
+            // A cut-short member (bomb limit, corrupt stream) that no parser recognises: the cut is the news.
+            entry.Status = "failed";
+            entry.Reason = $"{evidence.PartialReason}; the part read is not a known format ({Describe(evidence.Head)})";
+            return null;
+        }
         if (format is null)
         {
             entry.Status = "skipped";

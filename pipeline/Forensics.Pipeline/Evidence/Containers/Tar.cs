@@ -53,7 +53,9 @@ internal sealed class TarContainer : IContainerFormat
             catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException or FormatException or ArgumentException or OverflowException)
             {
                 var after = lastGood is null ? "at the first header" : $"after member '{lastGood}'";
-                throw new ContainerCorruptException($"tar header unreadable at offset {headerOffset} of the tar stream ({after}): {ex.Message}", ex);
+                // The reader fails after taking in the 512-byte block it could not parse: that block's start is the offset.
+                long at = Math.Max(headerOffset, (Math.Max(0, counting.Position - 1) / 512) * 512);
+                throw new ContainerCorruptException($"tar header unreadable at offset {at} of the tar stream ({after}): {ex.Message}", ex);
             }
             if (entry is null) yield break;
             lastGood = entry.Name;
@@ -86,6 +88,33 @@ internal sealed class TarContainer : IContainerFormat
         // The member's own guard: its output against the compressed bytes consumed while it was read. The
         // tar reader itself never reads past the member, so cutting it here leaves the archive in step.
         return new ContainerMember(path, entry.Length, mtime,
-            () => new BombGuardStream(new NonClosingStream(data), () => context.StoredBytesRead() - storedAtStart, context.Limits));
+            () => new BombGuardStream(new ExactLengthStream(new NonClosingStream(data), entry.Length, path), () => context.StoredBytesRead() - storedAtStart, context.Limits));
     }
+}
+
+/// <summary>
+/// A tar member whose archive ends early reads as a clean end of stream from the BCL reader; this turns the
+/// shortfall into an error (the member becomes "partial" with the offset) instead of a silently short file.
+/// </summary>
+internal sealed class ExactLengthStream(Stream inner, long length, string member) : Stream
+{
+    private long _read;
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(Span<byte> buffer)
+    {
+        int n = inner.Read(buffer);
+        _read += n;
+        if (n == 0 && buffer.Length > 0 && _read < length)
+            throw new EndOfStreamException($"tar member '{member}' is truncated: the archive ends after {_read} of its {length} bytes");
+        return n;
+    }
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => length;
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
