@@ -1,1 +1,1 @@
-System.Console.WriteLine("b");
+BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

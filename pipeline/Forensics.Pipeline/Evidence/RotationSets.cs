@@ -17,7 +17,7 @@ namespace Forensics.Pipeline.Evidence;
 /// </summary>
 public sealed partial class RotationSets
 {
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<base>.+)-(?<date>[0-9]{8})(?:[0-9]{2}|-[0-9]+)?$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<base>.+?)-(?<date>[0-9]{8})(?:[0-9]{2}|-[0-9]+)?$")]
     private static partial System.Text.RegularExpressions.Regex DateExt();
 
     private static readonly DateTime Floor = new(1990, 1, 1, 0, 0, 0, DateTimeKind.Utc);
