@@ -44,11 +44,23 @@ internal sealed class BombGuardStream(Stream decompressed, Func<long> compressed
 {
     public long Produced { get; private set; }
 
+    /// <summary>
+    /// Set when the decompressed content turned out to be an archive: the ratio is then judged per member
+    /// (by the container) and only <see cref="AcquisitionLimits.MaxArchiveBytes"/> bounds the whole stream.
+    /// </summary>
+    public bool CarriesArchive { get; set; }
+
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
     public override int Read(Span<byte> buffer)
     {
         int n = decompressed.Read(buffer);
         Produced += n;
+        if (CarriesArchive)
+        {
+            if (Produced > limits.MaxArchiveBytes)
+                throw new DecompressionLimitException($"decompressed archive passed the limit of {limits.MaxArchiveBytes} bytes");
+            return n;
+        }
         if (Produced > limits.MaxMemberBytes)
             throw new DecompressionLimitException($"decompressed size passed the limit of {limits.MaxMemberBytes} bytes");
         if (Produced > limits.RatioGraceBytes)
@@ -119,4 +131,45 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inn
         }
         return (head, total, new PrefixedStream(head, total, inner));
     }
+}
+
+/// <summary>Counts bytes read, so a container can name the offset of a damaged header.</summary>
+internal sealed class CountingStream(Stream inner) : Stream
+{
+    private long _position;
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(Span<byte> buffer)
+    {
+        int n = inner.Read(buffer);
+        _position += n;
+        return n;
+    }
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>
+/// Hands a member's data stream to code that disposes what it reads, without closing it: the tar reader still
+/// owns the stream and must skip what is left of it.
+/// </summary>
+internal sealed class NonClosingStream(Stream inner) : Stream
+{
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
