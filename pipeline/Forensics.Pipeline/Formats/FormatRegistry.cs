@@ -5,6 +5,9 @@ public static class FormatRegistry
 {
     public static IReadOnlyList<ILogFormat> All { get; } =
     [
+        new Utmp.UtmpFormat(Utmp.UtmpFileKind.Wtmp),
+        new Utmp.UtmpFormat(Utmp.UtmpFileKind.Btmp),
+        new Utmp.LastlogFormat(),
     ];
 
     public static ILogFormat? ById(string id) => All.FirstOrDefault(f => f.Id == id);
