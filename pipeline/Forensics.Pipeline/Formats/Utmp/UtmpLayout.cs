@@ -125,7 +125,7 @@ public sealed class UtmpLayout
             for (int i = 0; i < maxRecords && (i + 1) * layout.RecordSize <= head.Length; i++)
             {
                 var r = head.Slice(i * layout.RecordSize, layout.RecordSize);
-                if (AllBytes(r, 0)) continue;
+                if (AllBytes(r, 0) || AllBytes(r, 0xFF)) continue; // blank slots say nothing about the layout
                 if (!layout.LooksRight(r)) bad++;
                 else if (layout.TvSec(r) != 0) good++;
             }
