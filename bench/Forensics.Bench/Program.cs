@@ -1,1 +1,3 @@
-System.Console.WriteLine("b");
+BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+
+public partial class Program;

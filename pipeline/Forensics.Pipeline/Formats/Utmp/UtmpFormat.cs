@@ -1,3 +1,4 @@
+using System.Globalization;
 using Forensics.Pipeline.Framing;
 using Forensics.Pipeline.Model;
 
@@ -137,6 +138,7 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
 
     public void Parse(RecordBatch batch, FileContext file, ParseOutput output)
     {
+        var cache = new UtmpFieldCache();
         for (int i = 0; i < batch.Count; i++)
         {
             var raw = batch.Record(i);
@@ -158,20 +160,22 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
                 output.Reject(offset, $"{reason} ({layout.Name})", raw);
                 continue;
             }
-            Decode(raw, layout, output.NewEvent(offset));
+            Decode(raw, layout, output.NewEvent(offset), cache);
         }
     }
 
-    private void Decode(ReadOnlySpan<byte> r, UtmpLayout layout, ForensicEvent e)
+    private static readonly object BoxedZeroInt = 0, BoxedZeroLong = 0L;
+
+    private void Decode(ReadOnlySpan<byte> r, UtmpLayout layout, ForensicEvent e, UtmpFieldCache cache)
     {
         short type = layout.Type(r);
         int pid = layout.Pid(r);
         long sec = layout.TvSec(r), usec = layout.TvUsec(r);
-        string? line = UtmpText.Field(r.Slice(UtmpLayout.LineOffset, UtmpLayout.LineSize));
-        string? id = UtmpText.Field(r.Slice(UtmpLayout.IdOffset, UtmpLayout.IdSize));
-        string? user = UtmpText.Field(r.Slice(UtmpLayout.UserOffset, UtmpLayout.UserSize));
-        string? host = UtmpText.Field(r.Slice(UtmpLayout.HostOffset, UtmpLayout.HostSize));
-        string? addr = UtmpText.Address(layout.Addr(r));
+        string? line = cache.Field(r.Slice(UtmpLayout.LineOffset, UtmpLayout.LineSize));
+        string? id = cache.Field(r.Slice(UtmpLayout.IdOffset, UtmpLayout.IdSize));
+        string? user = cache.Field(r.Slice(UtmpLayout.UserOffset, UtmpLayout.UserSize));
+        string? host = cache.Field(r.Slice(UtmpLayout.HostOffset, UtmpLayout.HostSize));
+        string? addr = cache.Address(layout.Addr(r));
         short term = layout.ExitTermination(r), exit = layout.ExitStatus(r);
         long session = layout.Session(r);
 
@@ -181,14 +185,16 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
         e.Pid = pid;
         e.User = user;
         e.SrcIp = addr ?? UtmpText.HostAsIp(host);
-        e.Message = $"[{type}] [{pid:D5}] [{id}] [{user}] [{line}] [{host}] [{addr ?? "0.0.0.0"}] [{UtmpText.IsoComma(sec, usec)}]";
+        var t = DateTime.UnixEpoch.AddSeconds(sec);
+        e.Message = string.Create(CultureInfo.InvariantCulture, stackalloc char[400],
+            $"[{type}] [{pid:D5}] [{id}] [{user}] [{line}] [{host}] [{addr ?? "0.0.0.0"}] [{t:s},{usec:D6}+00:00]");
         e.Set(UtmpType, TypeNames[type]);
         e.Set(UtmpLine, line);
         e.Set(UtmpId, id);
         e.Set(UtmpHost, host);
-        e.Set(Session, session);
-        e.Set(ExitTermination, (int)term);
-        e.Set(ExitStatus, (int)exit);
+        e.Set(Session, session == 0 ? BoxedZeroLong : session);
+        e.Set(ExitTermination, term == 0 ? BoxedZeroInt : (int)term);
+        e.Set(ExitStatus, exit == 0 ? BoxedZeroInt : (int)exit);
         e.Set(Addr, addr);
         e.Set(RecordLayout, layout.Name);
     }

@@ -34,19 +34,22 @@ internal sealed class UtmpSessionBuilder(bool isUtmpFile)
         ("end_offset", ColumnType.Int64),
     ];
 
-    private sealed class Row
+    // Rows are structs in one list, referred to by index: a 1 M-record wtmp has ~500 k sessions, and half a
+    // million retained small objects cost more GC time than the pairing itself.
+    private struct Row
     {
         public long Start, StartOffset;
-        public long? End, EndOffset;
-        public required string Kind;
+        public long End, EndOffset; // -1: open
+        public string Kind;
         public string? User, Line, Host, SrcIp;
         public string? EndReason;
     }
 
     private readonly List<Row> _rows = [];
-    private readonly Dictionary<LineKey, Row> _openByLine = [];
-    private readonly List<Row> _openWithoutLine = [];
-    private readonly List<Row> _bootsAwaitingShutdown = [];
+    private readonly UtmpFieldCache _cache = new();
+    private readonly Dictionary<LineKey, int> _openByLine = [];
+    private readonly List<int> _openWithoutLine = [];
+    private readonly List<int> _bootsAwaitingShutdown = [];
 
     private const short Shutdown = -1;
 
@@ -65,8 +68,7 @@ internal sealed class UtmpSessionBuilder(bool isUtmpFile)
                 break;
             case 2: // BOOT_TIME
                 CloseAll(micros, offset, "crash");
-                var row = NewRow(r, layout, offset, micros, "boot");
-                _bootsAwaitingShutdown.Add(row);
+                _bootsAwaitingShutdown.Add(NewRow(r, layout, offset, micros, "boot"));
                 break;
             case 1: // RUN_LVL: runlevel in the low byte of ut_pid (sysvinit utmp.c write_wtmp, util-linux last.c)
                 int level = layout.Pid(r) & 0xFF;
@@ -116,23 +118,23 @@ internal sealed class UtmpSessionBuilder(bool isUtmpFile)
         return nul < 0 ? field : field[..nul];
     }
 
-    private Row NewRow(ReadOnlySpan<byte> r, UtmpLayout layout, long offset, long micros, string kind)
+    private int NewRow(ReadOnlySpan<byte> r, UtmpLayout layout, long offset, long micros, string kind)
     {
-        string? host = UtmpText.Field(r.Slice(UtmpLayout.HostOffset, UtmpLayout.HostSize));
-        var row = new Row
+        string? host = _cache.Field(r.Slice(UtmpLayout.HostOffset, UtmpLayout.HostSize));
+        _rows.Add(new Row
         {
-            Start = micros, StartOffset = offset, Kind = kind,
-            User = UtmpText.Field(r.Slice(UtmpLayout.UserOffset, UtmpLayout.UserSize)),
-            Line = UtmpText.Field(r.Slice(UtmpLayout.LineOffset, UtmpLayout.LineSize)),
+            Start = micros, StartOffset = offset, End = -1, EndOffset = -1, Kind = kind,
+            User = _cache.Field(r.Slice(UtmpLayout.UserOffset, UtmpLayout.UserSize)),
+            Line = _cache.Field(r.Slice(UtmpLayout.LineOffset, UtmpLayout.LineSize)),
             Host = host,
-            SrcIp = UtmpText.Address(layout.Addr(r)) ?? UtmpText.HostAsIp(host),
-        };
-        _rows.Add(row);
-        return row;
+            SrcIp = _cache.Address(layout.Addr(r)) ?? UtmpText.HostAsIp(host),
+        });
+        return _rows.Count - 1;
     }
 
-    private static void Close(Row row, long micros, long offset, string reason)
+    private void Close(int index, long micros, long offset, string reason)
     {
+        ref var row = ref CollectionsMarshal.AsSpan(_rows)[index];
         row.End = micros;
         row.EndOffset = offset;
         row.EndReason = reason;
@@ -149,11 +151,12 @@ internal sealed class UtmpSessionBuilder(bool isUtmpFile)
     public SideTable Build()
     {
         var rows = new List<object?[]>(_rows.Count);
-        foreach (var r in _rows)
+        foreach (ref readonly var r in CollectionsMarshal.AsSpan(_rows))
         {
             string reason = r.EndReason ?? (r.Kind == "boot" ? "still_running" : isUtmpFile ? "still_logged_in" : "gone");
-            rows.Add([r.Start, r.End, r.End is { } end ? (end - r.Start) / 1e6 : null, r.Kind, r.User, r.Line, r.Host, r.SrcIp,
-                reason, r.StartOffset, r.EndOffset]);
+            bool open = r.End < 0;
+            rows.Add([r.Start, open ? null : r.End, open ? null : (r.End - r.Start) / 1e6, r.Kind, r.User, r.Line, r.Host, r.SrcIp,
+                reason, r.StartOffset, open ? null : r.EndOffset]);
         }
         return new SideTable(TableName, Columns, rows);
     }
