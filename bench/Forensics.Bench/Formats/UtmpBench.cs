@@ -18,6 +18,10 @@ public class UtmpBench
     private static readonly UtmpFormat Format = new(UtmpFileKind.Wtmp);
     private string _path = "";
 
+    /// <summary>With the sessions side table (pairing in Frame) or records only.</summary>
+    [Params(true, false)]
+    public bool Sessions { get; set; }
+
     [GlobalSetup]
     public void Setup() => _path = EnsureFile(Path.Combine(Path.GetTempPath(), "forensics-bench-wtmp-1M"), Records);
 
@@ -29,7 +33,7 @@ public class UtmpBench
         var ctx = new FileContext
         {
             SourceFile = _path, SourceSha256 = "", FileName = "wtmp", Zone = TimeZoneInfo.Utc, ZoneSource = "bench",
-            Length = stream.Length, SideTables = sink,
+            Length = stream.Length, SideTables = Sessions ? sink : null,
         };
         long events = 0;
         foreach (var batch in Format.Frame(stream, ctx, CancellationToken.None))

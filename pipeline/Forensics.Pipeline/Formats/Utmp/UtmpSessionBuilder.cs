@@ -148,17 +148,34 @@ internal sealed class UtmpSessionBuilder(bool isUtmpFile)
         _openWithoutLine.Clear();
     }
 
-    public SideTable Build()
+    public SideTable Build() => new(TableName, Columns, new RowView([.. _rows], isUtmpFile));
+
+    /// <summary>
+    /// Materialises each row as object?[] only when the writer reads it: half a million boxed rows built up
+    /// front and retained until the write cost more than the pairing itself.
+    /// </summary>
+    private sealed class RowView(Row[] rows, bool isUtmpFile) : IReadOnlyList<object?[]>
     {
-        var rows = new List<object?[]>(_rows.Count);
-        foreach (ref readonly var r in CollectionsMarshal.AsSpan(_rows))
+        public int Count => rows.Length;
+
+        public object?[] this[int index]
         {
-            string reason = r.EndReason ?? (r.Kind == "boot" ? "still_running" : isUtmpFile ? "still_logged_in" : "gone");
-            bool open = r.End < 0;
-            rows.Add([r.Start, open ? null : r.End, open ? null : (r.End - r.Start) / 1e6, r.Kind, r.User, r.Line, r.Host, r.SrcIp,
-                reason, r.StartOffset, open ? null : r.EndOffset]);
+            get
+            {
+                ref readonly var r = ref rows[index];
+                string reason = r.EndReason ?? (r.Kind == "boot" ? "still_running" : isUtmpFile ? "still_logged_in" : "gone");
+                bool open = r.End < 0;
+                return [r.Start, open ? null : r.End, open ? null : (r.End - r.Start) / 1e6, r.Kind, r.User, r.Line, r.Host, r.SrcIp,
+                    reason, r.StartOffset, open ? null : r.EndOffset];
+            }
         }
-        return new SideTable(TableName, Columns, rows);
+
+        public IEnumerator<object?[]> GetEnumerator()
+        {
+            for (int i = 0; i < rows.Length; i++) yield return this[i];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>ut_line compared like strncmp(…, UT_LINESIZE): the bytes up to the first NUL.</summary>
