@@ -30,6 +30,8 @@ public static class EventKinds
     public const string SshMaxStartups = "ssh.max_startups";                 // drop connection #N from [...]: past MaxStartups / beginning MaxStartups throttling
     public const string SshReverseMappingFailed = "ssh.reverse_mapping";     // reverse mapping checking getaddrinfo ... POSSIBLE BREAK-IN ATTEMPT / Address X maps to ...
     public const string SshUserNotAllowed = "ssh.user_not_allowed";         // User X from IP not allowed because ...
+    public const string SshConnection = "ssh.connection";                    // Connection from IP port P on IP port 22 (LogLevel VERBOSE)
+    public const string SshAuthTimeout = "ssh.auth_timeout";                 // fatal: Timeout before authentication for IP port P
     public const string SshServerListening = "ssh.server_listening";         // Server listening on 0.0.0.0 port 22.
     public const string SshServerTerminating = "ssh.server_terminating";     // Received signal 15; terminating.
     public const string PamSessionOpened = "pam.session_opened";             // pam_unix(sshd:session): session opened for user X(uid=0) by (uid=0)

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using Forensics.Pipeline.Case;
+using Forensics.Pipeline.Evidence;
+using Forensics.Pipeline.Stages;
+using Forensics.Pipeline.Text;
+using Spectre.Console;
+
+namespace Forensics.Cli.Commands;
+
+/// <summary><c>forensics ingest PATH... --out CASE</c>: evidence in, Parquet case out, with an accounting summary.</summary>
+internal static class IngestCommand
+{
+    public static readonly Option<string> Out = new("--out", "-o") { Description = "Case folder to write (created if missing)", Required = true };
+    public static readonly Option<bool> Replace = new("--replace") { Description = "Replace the case data in a non-empty case folder instead of refusing" };
+    public static readonly Option<string?> Tz = new("--tz") { Description = "IANA time zone of local-time logs (default: the evidence's etc/timezone or etc/localtime, else UTC)" };
+    public static readonly Option<int?> Year = new("--year") { Description = "Year of the first record of year-less syslog files (default: inferred from file times)" };
+    public static readonly Option<int> Workers = new("--workers") { Description = "Parse workers", DefaultValueFactory = _ => Environment.ProcessorCount };
+    public static readonly Option<long> MaxMemberBytes = new("--max-member-bytes") { Description = "Largest decompressed size of one file or archive member", DefaultValueFactory = _ => new AcquisitionLimits().MaxMemberBytes };
+    public static readonly Option<double> MaxRatio = new("--max-expansion-ratio") { Description = "Largest decompressed/compressed ratio (decompression bomb guard)", DefaultValueFactory = _ => new AcquisitionLimits().MaxExpansionRatio };
+
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("paths") { Description = "Evidence: files, folders, .tar/.tar.gz/.zip archives, .gz files", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("ingest", "Read evidence and write a case folder (Parquet events, rejects, manifest)");
+        command.Arguments.Add(paths);
+        foreach (var o in new Option[] { Out, Replace, Tz, Year, Workers, MaxMemberBytes, MaxRatio }) command.Options.Add(o);
+        command.SetAction(async (parse, cancel) =>
+        {
+            var options = BuildOptions(parse, parse.GetValue(paths)!, parse.GetValue(Out)!);
+            var (code, _) = await RunAsync(options, cancel);
+            return code;
+        });
+        return command;
+    }
+
+    public static IngestOptions BuildOptions(ParseResult parse, IReadOnlyList<string> inputs, string caseDir, IProgress<IngestProgress>? progress = null) => new()
+    {
+        Inputs = inputs,
+        CaseDirectory = caseDir,
+        Replace = parse.GetValue(Replace),
+        TimeZone = parse.GetValue(Tz),
+        Year = parse.GetValue(Year),
+        Workers = Math.Max(1, parse.GetValue(Workers)),
+        Limits = new AcquisitionLimits { MaxMemberBytes = parse.GetValue(MaxMemberBytes), MaxExpansionRatio = parse.GetValue(MaxRatio) },
+        Progress = progress,
+    };
+
+    /// <summary>Runs an ingest with progress on stderr and prints the summary; shared by ingest and investigate.</summary>
+    public static async Task<(int Code, Manifest? Manifest)> RunAsync(IngestOptions options, CancellationToken cancel)
+    {
+        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        Manifest manifest;
+        try
+        {
+            if (!Console.IsErrorRedirected)
+            {
+                manifest = await err.Progress().AutoClear(true).Columns(new SpinnerColumn(), new TaskDescriptionColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async ctx =>
+                    {
+                        var task = ctx.AddTask("ingesting", maxValue: 1);
+                        task.IsIndeterminate = true;
+                        var progress = new Progress<IngestProgress>(p => task.Description = Markup.Escape(TerminalText.Escape(
+                            $"files {p.FilesDone}, events {p.EventsWritten:N0}, rejects {p.Rejects:N0}: {Shorten(p.CurrentFile)}")));
+                        return await IngestRunner.RunAsync(WithProgress(options, progress), cancel);
+                    });
+            }
+            else
+            {
+                var lastFile = "";
+                var progress = new Progress<IngestProgress>(p =>
+                {
+                    if (p.CurrentFile == lastFile) return;
+                    lastFile = p.CurrentFile;
+                    Console.Error.WriteLine(TerminalText.Escape($"ingest: {p.CurrentFile}"));
+                });
+                manifest = await IngestRunner.RunAsync(WithProgress(options, progress), cancel);
+            }
+        }
+        catch (CaseFolderException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.Usage, null); }
+        catch (ArgumentException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.Usage, null); }
+        catch (IngestFailedException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.Failed, null); }
+
+        PrintSummary(manifest, options.CaseDirectory);
+        int code = manifest.Inputs.Any(i => i.Status == "failed") ? ExitCodes.InputUnreadable : ExitCodes.Ok;
+        return (code, manifest);
+    }
+
+    private static IngestOptions WithProgress(IngestOptions o, IProgress<IngestProgress> progress) => new()
+    {
+        Inputs = o.Inputs, CaseDirectory = o.CaseDirectory, Replace = o.Replace, TimeZone = o.TimeZone, Year = o.Year,
+        Workers = o.Workers, RowGroupSize = o.RowGroupSize, ChannelCapacity = o.ChannelCapacity, Limits = o.Limits, Progress = progress,
+    };
+
+    private static string Shorten(string path) => path.Length <= 60 ? path : "…" + path[^59..];
+
+    public static void PrintSummary(Manifest manifest, string caseDir)
+    {
+        // Redirected output (CI logs, files) gets a wide table instead of wrapping at 80 columns.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (var h in new[] { "file", "format", "status", "records", "events", "rejects", "first (UTC)", "last (UTC)" }) table.AddColumn(h);
+        foreach (var i in manifest.Inputs)
+        {
+            table.AddRow(
+                new Text(TerminalText.Escape(i.SourceFile)), new Text(i.Format ?? "-"), new Text(i.Status + (i.Reason is null ? "" : ": " + TerminalText.Escape(i.Reason))),
+                new Text(i.Records.ToString("N0")), new Text(i.Events.ToString("N0")), new Text(i.Rejects.ToString("N0")),
+                new Text(i.FirstTsUtc?.ToString("yyyy-MM-dd HH:mm:ss") ?? "-"), new Text(i.LastTsUtc?.ToString("yyyy-MM-dd HH:mm:ss") ?? "-"));
+        }
+        AnsiConsole.Write(table);
+        var t = manifest.Totals;
+        Console.WriteLine($"{t.Files} files ({t.FilesParsed} parsed, {t.FilesSkipped} skipped, {t.FilesFailed} failed): {t.Records:N0} records = {t.Events:N0} events + {t.Rejects:N0} rejects{(t.Balanced ? "" : "  ** UNBALANCED: some records are unaccounted for **")}");
+        Console.WriteLine($"time zone for local times: {manifest.Options.TimeZone} ({TerminalText.Escape(manifest.Options.TimeZoneSource)})");
+        foreach (var note in manifest.Notes) Console.WriteLine("note: " + TerminalText.Escape(note));
+        Console.WriteLine($"case written to {Path.GetFullPath(caseDir)}");
+    }
+}

@@ -1,0 +1,144 @@
+using Forensics.Pipeline.Formats;
+using Forensics.Pipeline.Model;
+using Forensics.Pipeline.Text;
+
+namespace Forensics.Pipeline.Case;
+
+/// <summary>
+/// Writes events, rejects and side tables of one run into the case folder. Single-threaded by design
+/// (the pipeline's write stage owns it); one Parquet file per format, so formats never share a schema and
+/// <c>union_by_name</c> reads them together.
+/// </summary>
+public sealed class CaseWriter(string caseDirectory, int rowGroupSize) : IAsyncDisposable
+{
+    private readonly Dictionary<string, EventTable> _eventTables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ParquetTableWriter> _sideTables = new(StringComparer.Ordinal);
+    private ParquetTableWriter? _rejects;
+
+    private sealed record EventTable(ParquetTableWriter Writer, Dictionary<ExtraColumn, int> ExtraIndex, int ExtraCount);
+
+    public async Task WriteEventsAsync(string formatId, IReadOnlyList<ExtraColumn> extras, string sourceFile, string sha256, List<ForensicEvent> events, CancellationToken cancel)
+    {
+        if (events.Count == 0) return;
+        if (!_eventTables.TryGetValue(formatId, out var table))
+        {
+            var columns = CaseLayout.SpineColumns.Concat(extras.Select(x => new ColumnSpec(x.Name, x.Type, x.Type == ColumnType.String))).ToList();
+            var dup = columns.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
+            if (dup is not null) throw new InvalidOperationException($"format {formatId} declares column {dup.Key} twice");
+            var path = Path.Combine(caseDirectory, CaseLayout.EventsFolder, formatId, "part-0.parquet");
+            var writer = await ParquetTableWriter.CreateAsync(path, columns, rowGroupSize, cancel).ConfigureAwait(false);
+            var index = new Dictionary<ExtraColumn, int>(ReferenceEqualityComparer.Instance);
+            for (int i = 0; i < extras.Count; i++) index[extras[i]] = CaseLayout.SpineColumns.Count + i;
+            table = new EventTable(writer, index, extras.Count);
+            _eventTables[formatId] = table;
+        }
+        var w = table.Writer;
+        var ts = (TimestampColumn)w.Column(0);
+        var quality = (StringColumn)w.Column(1);
+        var host = (StringColumn)w.Column(2);
+        var format = (StringColumn)w.Column(3);
+        var kind = (StringColumn)w.Column(4);
+        var process = (StringColumn)w.Column(5);
+        var pid = (ValueColumn<long>)w.Column(6);
+        var unit = (StringColumn)w.Column(7);
+        var user = (StringColumn)w.Column(8);
+        var srcIp = (StringColumn)w.Column(9);
+        var srcPort = (ValueColumn<int>)w.Column(10);
+        var message = (StringColumn)w.Column(11);
+        var file = (StringColumn)w.Column(12);
+        var offset = (ValueColumn<long>)w.Column(13);
+        var sha = (StringColumn)w.Column(14);
+        int spine = CaseLayout.SpineColumns.Count;
+        var extraSeen = new bool[table.ExtraCount];
+        foreach (var e in events)
+        {
+            ts.Add(e.TsMicros);
+            quality.Add(e.TsMicros is null ? TsQuality.Missing : e.TsQuality);
+            host.Add(e.Host);
+            format.Add(formatId);
+            kind.Add(e.Event);
+            process.Add(e.Process);
+            pid.Add(e.Pid);
+            unit.Add(e.Unit);
+            user.Add(e.User);
+            srcIp.Add(e.SrcIp);
+            srcPort.Add(e.SrcPort);
+            message.Add(e.Message);
+            file.Add(sourceFile);
+            offset.Add(e.SourceOffset);
+            sha.Add(sha256);
+            if (table.ExtraCount > 0)
+            {
+                Array.Clear(extraSeen);
+                foreach (var x in e.Extras)
+                {
+                    if (!table.ExtraIndex.TryGetValue(x.Column, out int col))
+                        throw new InvalidOperationException($"format {formatId} set column {x.Column.Name} that it does not declare in ExtraColumns");
+                    w.Column(col).AddObject(x.Value);
+                    extraSeen[col - spine] = true;
+                }
+                for (int i = 0; i < extraSeen.Length; i++)
+                    if (!extraSeen[i]) w.Column(spine + i).AddObject(null);
+            }
+            else if (e.ExtraCount > 0)
+            {
+                throw new InvalidOperationException($"format {formatId} set column {e.Extras[0].Column.Name} that it does not declare in ExtraColumns");
+            }
+            await w.EndRowAsync(cancel).ConfigureAwait(false);
+        }
+    }
+
+    public async Task WriteRejectsAsync(string? formatId, string sourceFile, string sha256, IEnumerable<Reject> rejects, CancellationToken cancel)
+    {
+        foreach (var r in rejects)
+        {
+            _rejects ??= await ParquetTableWriter.CreateAsync(Path.Combine(caseDirectory, CaseLayout.RejectsFolder, "part-0.parquet"), CaseLayout.RejectColumns, rowGroupSize, cancel).ConfigureAwait(false);
+            ((StringColumn)_rejects.Column(0)).Add(sourceFile);
+            ((StringColumn)_rejects.Column(1)).Add(sha256);
+            ((StringColumn)_rejects.Column(2)).Add(formatId);
+            ((ValueColumn<long>)_rejects.Column(3)).Add(r.SourceOffset);
+            ((StringColumn)_rejects.Column(4)).Add(r.Reason);
+            ((BinaryColumn)_rejects.Column(5)).Add(r.Raw);
+            ((StringColumn)_rejects.Column(6)).Add(Utf8Text.Decode(r.Raw));
+            await _rejects.EndRowAsync(cancel).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Appends a side table's rows (with provenance columns) to CASE/&lt;name&gt;/.</summary>
+    public async Task WriteSideTableAsync(SideTable table, string sourceFile, string sha256, CancellationToken cancel)
+    {
+        var columns = table.Columns.Select(c => new ColumnSpec(c.Column, c.Type, c.Type == ColumnType.String))
+            .Append(new ColumnSpec("source_file", ColumnType.String, true))
+            .Append(new ColumnSpec("source_sha256", ColumnType.String, true)).ToList();
+        var key = table.Name + "|" + string.Join(",", columns.Select(c => c.Name + ":" + c.Type));
+        if (!_sideTables.TryGetValue(key, out var writer))
+        {
+            int part = _sideTables.Keys.Count(k => k.StartsWith(table.Name + "|", StringComparison.Ordinal));
+            var path = Path.Combine(caseDirectory, table.Name.Replace('/', Path.DirectorySeparatorChar), $"part-{part}.parquet");
+            writer = await ParquetTableWriter.CreateAsync(path, columns, rowGroupSize, cancel).ConfigureAwait(false);
+            _sideTables[key] = writer;
+        }
+        foreach (var row in table.Rows)
+        {
+            if (row.Length != table.Columns.Count) throw new InvalidOperationException($"side table {table.Name}: row has {row.Length} values for {table.Columns.Count} columns");
+            for (int i = 0; i < row.Length; i++) writer.Column(i).AddObject(row[i]);
+            ((StringColumn)writer.Column(row.Length)).Add(sourceFile);
+            ((StringColumn)writer.Column(row.Length + 1)).Add(sha256);
+            await writer.EndRowAsync(cancel).ConfigureAwait(false);
+        }
+    }
+
+    public async Task CompleteAsync(CancellationToken cancel)
+    {
+        foreach (var t in _eventTables.Values) await t.Writer.CompleteAsync(cancel).ConfigureAwait(false);
+        foreach (var t in _sideTables.Values) await t.CompleteAsync(cancel).ConfigureAwait(false);
+        if (_rejects is not null) await _rejects.CompleteAsync(cancel).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var t in _eventTables.Values) await t.Writer.DisposeAsync().ConfigureAwait(false);
+        foreach (var t in _sideTables.Values) await t.DisposeAsync().ConfigureAwait(false);
+        if (_rejects is not null) await _rejects.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Forensics.Pipeline.Case;
+
+/// <summary>What a run read and produced; the accounting an analyst (or a court) can check.</summary>
+public sealed class Manifest
+{
+    public string Tool { get; set; } = "forensics";
+    public string ToolVersion { get; set; } = typeof(Manifest).Assembly.GetName().Version?.ToString() ?? "0";
+    public DateTime StartedUtc { get; set; }
+    public DateTime FinishedUtc { get; set; }
+    public string Status { get; set; } = "running";
+    public ManifestOptions Options { get; set; } = new();
+    public List<ManifestInput> Inputs { get; set; } = [];
+    public ManifestTotals Totals { get; set; } = new();
+    public List<string> Notes { get; set; } = [];
+    /// <summary>Busy time per stage (seconds of work, not of waiting on channels), summed over workers.</summary>
+    public ManifestTimings Timings { get; set; } = new();
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public void Save(string path)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public static Manifest Load(string path) =>
+        JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty manifest");
+}
+
+public sealed class ManifestOptions
+{
+    public List<string> Inputs { get; set; } = [];
+    public string TimeZone { get; set; } = "UTC";
+    public string TimeZoneSource { get; set; } = "default";
+    public int? Year { get; set; }
+    public string? Host { get; set; }
+    public int Workers { get; set; }
+    public long MaxMemberBytes { get; set; }
+    public double MaxExpansionRatio { get; set; }
+}
+
+public sealed class ManifestInput
+{
+    public string SourceFile { get; set; } = "";
+    public string RelativePath { get; set; } = "";
+    public long Size { get; set; }
+    public string? Sha256 { get; set; }
+    public long? StoredSize { get; set; }
+    public string? StoredSha256 { get; set; }
+    public string? Compression { get; set; }
+    public DateTime? ModifiedUtc { get; set; }
+    public DateTime? GzipTimeUtc { get; set; }
+    /// <summary>parsed, partial (parsed up to a read error), skipped, or failed.</summary>
+    public string Status { get; set; } = "parsed";
+    public string? Reason { get; set; }
+    public string? Format { get; set; }
+    public int? FormatConfidence { get; set; }
+    public long Records { get; set; }
+    public long Events { get; set; }
+    public long Rejects { get; set; }
+    public DateTime? FirstTsUtc { get; set; }
+    public DateTime? LastTsUtc { get; set; }
+}
+
+public sealed class ManifestTotals
+{
+    public int Files { get; set; }
+    public int FilesParsed { get; set; }
+    public int FilesSkipped { get; set; }
+    public int FilesFailed { get; set; }
+    public long Records { get; set; }
+    public long Events { get; set; }
+    public long Rejects { get; set; }
+    /// <summary>records == events + rejects for every file; false means a bug, and the run says so.</summary>
+    public bool Balanced { get; set; }
+}
+
+public sealed class ManifestTimings
+{
+    public double WallSeconds { get; set; }
+    public double DiscoverAndHashSeconds { get; set; }
+    public double FrameSeconds { get; set; }
+    public double ParseSeconds { get; set; }
+    public double WriteSeconds { get; set; }
+}

@@ -1,0 +1,292 @@
+using System.Security.Cryptography;
+
+namespace Forensics.Pipeline.Evidence;
+
+/// <summary>
+/// Turns input paths (files, folders, compressed files, archives, nested to <see cref="AcquisitionLimits.MaxNesting"/>)
+/// into <see cref="EvidenceFile"/>s. Evidence is only ever opened read-only; compressed and archived content is
+/// streamed into a spool (memory, or a temporary file for large members) while both the stored and the
+/// decompressed bytes are hashed. Nothing is extracted next to the evidence.
+/// </summary>
+public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDirectory)
+{
+    private const int HeadSize = Formats.ILogFormat.SniffBytes;
+
+    public IEnumerable<EvidenceFile> Discover(IEnumerable<string> inputs, CancellationToken cancel)
+    {
+        foreach (var input in inputs)
+        {
+            var full = Path.GetFullPath(input);
+            if (Directory.Exists(full))
+            {
+                // Ordinal order keeps runs reproducible whatever the file system returns.
+                var files = Directory.EnumerateFiles(full, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
+                    .Order(StringComparer.Ordinal);
+                foreach (var file in files)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    var relative = Path.GetRelativePath(full, file).Replace(Path.DirectorySeparatorChar, '/');
+                    foreach (var e in FromDisk(file, relative, cancel)) yield return e;
+                }
+            }
+            else if (File.Exists(full))
+            {
+                foreach (var e in FromDisk(full, Path.GetFileName(full), cancel)) yield return e;
+            }
+            else
+            {
+                yield return new EvidenceFile { SourcePath = input, RelativePath = input, FileName = Path.GetFileName(input), FailureReason = "no such file or folder" };
+            }
+        }
+    }
+
+    private IEnumerable<EvidenceFile> FromDisk(string path, string relative, CancellationToken cancel)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            yield return new EvidenceFile { SourcePath = path, RelativePath = relative, FileName = info.Name, SkipReason = $"symbolic link to {info.LinkTarget} (not followed)" };
+            yield break;
+        }
+        if ((info.Attributes & (FileAttributes.Device | FileAttributes.ReparsePoint)) != 0)
+        {
+            yield return new EvidenceFile { SourcePath = path, RelativePath = relative, FileName = info.Name, SkipReason = "not a regular file" };
+            yield break;
+        }
+        Stream raw;
+        string? openError = null;
+        try { raw = OpenReadOnly(path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { raw = Stream.Null; openError = ex.Message; }
+        if (openError is not null)
+        {
+            yield return new EvidenceFile { SourcePath = path, RelativePath = relative, FileName = info.Name, FailureReason = $"cannot open: {openError}" };
+            yield break;
+        }
+        foreach (var e in Expand(raw, path, relative, info.Name, info.LastWriteTimeUtc, depth: 0, diskPath: path, cancel)) yield return e;
+    }
+
+    internal static FileStream OpenReadOnly(string path) =>
+        new(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, BufferSize = 1 << 16, Options = FileOptions.SequentialScan });
+
+    /// <summary>Recognises compression and containers in <paramref name="raw"/> (which this method disposes) and yields leaves.</summary>
+    private IEnumerable<EvidenceFile> Expand(Stream raw, string sourcePath, string relative, string name, DateTime? mtime, int depth, string? diskPath, CancellationToken cancel)
+    {
+        var hashing = new HashingReadStream(raw);
+        var (head, headLength, stream) = PrefixedStream.Peek(hashing, HeadSize);
+        var headSpan = head.AsSpan(0, headLength);
+
+        var compression = Compression.Detect(headSpan);
+        var container = compression is null ? FindContainer(head.AsSpan(0, headLength), name) : null;
+        if ((compression is not null || container is not null) && depth >= limits.MaxNesting)
+        {
+            stream.Dispose();
+            yield return new EvidenceFile { SourcePath = sourcePath, RelativePath = relative, FileName = name, FailureReason = $"nested deeper than {limits.MaxNesting} archive/compression layers" };
+            yield break;
+        }
+
+        if (compression is not null)
+        {
+            var gzipTime = Compression.GzipHeaderTime(headSpan);
+            var guard = new BombGuardStream(compression.Open(stream), () => hashing.BytesRead, limits);
+            var innerName = compression.StripSuffix(name);
+            var innerRelative = relative.EndsWith(name, StringComparison.Ordinal) ? relative[..^name.Length] + innerName : relative;
+            var layer = new Layer(compression.Name, hashing, gzipTime);
+            foreach (var e in ExpandDecompressed(guard, sourcePath + "!", innerRelative, innerName, mtime, depth + 1, layer, cancel)) yield return e;
+            yield break;
+        }
+
+        if (container is not null)
+        {
+            foreach (var e in ExpandContainer(container, stream, sourcePath, relative, depth, cancel)) yield return e;
+            hashing.Finish();
+            stream.Dispose();
+            yield break;
+        }
+
+        if (diskPath is not null)
+        {
+            // A plain file on disk: hash it in place and reopen it for parsing; no copy.
+            string sha;
+            string? failure = null;
+            try { sha = hashing.Finish(); }
+            catch (IOException ex) { sha = ""; failure = $"read error after {hashing.BytesRead} bytes: {ex.Message}"; }
+            long length = hashing.BytesRead;
+            stream.Dispose();
+            yield return new EvidenceFile
+            {
+                SourcePath = sourcePath, RelativePath = relative, FileName = name, Length = length, Sha256 = sha,
+                ModifiedUtc = mtime, Head = head[..headLength], FailureReason = failure,
+                Opener = () => OpenReadOnly(diskPath),
+            };
+            yield break;
+        }
+
+        yield return Spool(stream, hashing, null, sourcePath, relative, name, mtime, head[..headLength], cancel);
+    }
+
+    private static IContainerFormat? FindContainer(ReadOnlySpan<byte> head, string name)
+    {
+        foreach (var c in ContainerFormats.All)
+            if (c.Matches(head, name)) return c;
+        return null;
+    }
+
+    private sealed record Layer(string Name, HashingReadStream StoredHash, DateTime? GzipTime);
+
+    private IEnumerable<EvidenceFile> ExpandDecompressed(Stream decompressed, string sourcePath, string relative, string name, DateTime? mtime, int depth, Layer layer, CancellationToken cancel)
+    {
+        // Peek the decompressed head to see whether it is itself an archive (tar inside gzip).
+        var contentHash = new HashingReadStream(decompressed);
+        byte[] head;
+        int headLength;
+        Stream stream;
+        string? peekError = null;
+        try { (head, headLength, stream) = PrefixedStream.Peek(contentHash, HeadSize); }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            (head, headLength, stream) = ([], 0, Stream.Null);
+            peekError = ex.Message;
+        }
+        if (peekError is not null)
+        {
+            contentHash.Dispose();
+            yield return new EvidenceFile { SourcePath = sourcePath, RelativePath = relative, FileName = name, Compression = layer.Name, FailureReason = $"{layer.Name} stream is corrupt at the start: {peekError}" };
+            yield break;
+        }
+        var container = FindContainer(head.AsSpan(0, headLength), name);
+        if (container is not null || Compression.Detect(head.AsSpan(0, headLength)) is not null)
+        {
+            // Nested layer: hand the decompressed stream to Expand as raw input.
+            foreach (var e in Expand(stream, sourcePath[..^1], relative, name, mtime, depth, diskPath: null, cancel))
+                yield return e;
+            yield break;
+        }
+        yield return Spool(stream, contentHash, layer, sourcePath, relative, name, mtime, head[..headLength], cancel);
+    }
+
+    private IEnumerable<EvidenceFile> ExpandContainer(IContainerFormat container, Stream stream, string sourcePath, string relative, int depth, CancellationToken cancel)
+    {
+        using var e = container.Members(stream, sourcePath, limits, cancel).GetEnumerator();
+        while (true)
+        {
+            ContainerMember member;
+            string? error = null;
+            try
+            {
+                if (!e.MoveNext()) break;
+                member = e.Current;
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException or InvalidOperationException)
+            {
+                member = null!;
+                error = ex.Message;
+            }
+            if (error is not null)
+            {
+                yield return new EvidenceFile { SourcePath = sourcePath, RelativePath = relative, FileName = Path.GetFileName(relative), FailureReason = $"{container.Name} archive is corrupt: {error}" };
+                yield break;
+            }
+            var memberName = member.Path.Split('/').Last();
+            var memberSource = sourcePath + "!" + member.Path;
+            var memberRelative = member.Path;
+            if (member.SkipReason is not null || member.Open is null)
+            {
+                yield return new EvidenceFile { SourcePath = memberSource, RelativePath = memberRelative, FileName = memberName, SkipReason = member.SkipReason ?? "no content" };
+                continue;
+            }
+            foreach (var leaf in Expand(member.Open(), memberSource, memberRelative, memberName, member.ModifiedUtc, depth + 1, diskPath: null, cancel))
+                yield return leaf;
+        }
+    }
+
+    /// <summary>Copies content into a spool while hashing; a read error keeps what was read and reports the offset.</summary>
+    private EvidenceFile Spool(Stream stream, HashingReadStream contentHash, Layer? layer, string sourcePath, string relative, string name, DateTime? mtime, byte[] head, CancellationToken cancel)
+    {
+        Stream spool = new MemoryStream();
+        string? tempPath = null;
+        string? failure = null;
+        var buffer = new byte[1 << 16];
+        try
+        {
+            while (true)
+            {
+                cancel.ThrowIfCancellationRequested();
+                int n = stream.Read(buffer, 0, buffer.Length);
+                if (n <= 0) break;
+                if (tempPath is null && spool.Length + n > limits.InMemorySpoolBytes)
+                {
+                    Directory.CreateDirectory(spoolDirectory);
+                    tempPath = Path.Combine(spoolDirectory, "spool-" + Guid.NewGuid().ToString("N") + ".bin");
+                    var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1 << 16, FileOptions.DeleteOnClose);
+                    spool.Position = 0;
+                    spool.CopyTo(file);
+                    spool.Dispose();
+                    spool = file;
+                }
+                spool.Write(buffer, 0, n);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            failure = ex is DecompressionLimitException
+                ? $"{ex.Message}; stopped after {spool.Length} bytes"
+                : $"{layer?.Name ?? "read"} error after {spool.Length} decompressed bytes: {ex.Message}";
+        }
+        string storedSha = "";
+        if (layer is not null)
+        {
+            try { storedSha = layer.StoredHash.Finish(); } catch (IOException) { storedSha = ""; }
+        }
+        string sha = Convert.ToHexStringLower(SHA256.HashData(ReadAll(spool)));
+        long length = spool.Length;
+        stream.Dispose();
+        var captured = spool;
+        return new EvidenceFile
+        {
+            SourcePath = sourcePath, RelativePath = relative, FileName = name, Length = length, Sha256 = sha,
+            StoredLength = layer?.StoredHash.BytesRead, StoredSha256 = layer is null ? null : storedSha,
+            Compression = layer?.Name, ModifiedUtc = mtime, GzipTimeUtc = layer?.GzipTime, Head = head,
+            FailureReason = failure is not null && length == 0 ? failure : null,
+            Partial = failure is not null && length > 0,
+            PartialReason = failure is not null && length > 0 ? failure : null,
+            Opener = () => new SpoolReader(captured),
+            Cleanup = () => captured.Dispose(),
+        };
+    }
+
+    private static Stream ReadAll(Stream spool)
+    {
+        spool.Position = 0;
+        return spool;
+    }
+}
+
+/// <summary>A read-only, independently positioned view of a spool (so the spool is never modified).</summary>
+internal sealed class SpoolReader(Stream spool) : Stream
+{
+    private long _position;
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        lock (spool)
+        {
+            spool.Position = _position;
+            int n = spool.Read(buffer, offset, count);
+            _position += n;
+            return n;
+        }
+    }
+    public override bool CanRead => true;
+    public override bool CanSeek => true;
+    public override bool CanWrite => false;
+    public override long Length => spool.Length;
+    public override long Position { get => _position; set => _position = value; }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => _position = origin switch
+    {
+        SeekOrigin.Begin => offset,
+        SeekOrigin.Current => _position + offset,
+        _ => spool.Length + offset,
+    };
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,68 @@
+namespace Forensics.Pipeline.Evidence;
+
+/// <summary>
+/// One leaf file of the evidence, decompressed and ready to read: its content is seekable (the file on disk,
+/// or a spool of a decompressed/archived member) and its hashes are known before any record is parsed,
+/// so every event can carry <c>source_sha256</c>.
+/// </summary>
+public sealed class EvidenceFile : IDisposable
+{
+    /// <summary>Provenance path: the input path, then '!' and the member path for each archive/compression layer.</summary>
+    public required string SourcePath { get; init; }
+    /// <summary>Path relative to the input root with '/' separators (e.g. <c>var/log/secure</c>), used to spot context files.</summary>
+    public required string RelativePath { get; init; }
+    /// <summary>File name with compression suffixes removed (<c>auth.log.2.gz</c> → <c>auth.log.2</c>).</summary>
+    public required string FileName { get; init; }
+    public long Length { get; init; }
+    public string Sha256 { get; init; } = "";
+    /// <summary>Stored (compressed) bytes, when the content was decompressed; null for plain files.</summary>
+    public long? StoredLength { get; init; }
+    public string? StoredSha256 { get; init; }
+    /// <summary>Decompression layers applied, outermost first (e.g. "gzip"), or null.</summary>
+    public string? Compression { get; init; }
+    public DateTime? ModifiedUtc { get; init; }
+    /// <summary>MTIME of the gzip header, when the file was a gzip member (a second witness of its age).</summary>
+    public DateTime? GzipTimeUtc { get; init; }
+    /// <summary>First bytes of the content (up to the sniff size), for format detection.</summary>
+    public byte[] Head { get; init; } = [];
+    /// <summary>Set when the file could not be acquired (unreadable, bomb limit, corrupt compression): it is reported, not parsed.</summary>
+    public string? FailureReason { get; init; }
+    /// <summary>Set for entries that are deliberately not read (symlinks, devices, traversal paths); reported as skipped.</summary>
+    public string? SkipReason { get; init; }
+    /// <summary>True when only a prefix of the content could be read; that prefix is still parsed.</summary>
+    public bool Partial { get; init; }
+    /// <summary>Why only part of the content could be read (corrupt compression, bomb limit), with the offset.</summary>
+    public string? PartialReason { get; init; }
+
+    internal Func<Stream>? Opener { get; init; }
+    internal Action? Cleanup { get; init; }
+
+    /// <summary>Opens the content read-only and seekable.</summary>
+    public Stream OpenContent() => Opener?.Invoke() ?? throw new InvalidOperationException($"{SourcePath}: content is not available");
+
+    /// <summary>The newest trustworthy time the file was written: the later of mtime and gzip header time.</summary>
+    public DateTime? ReferenceTimeUtc => (ModifiedUtc, GzipTimeUtc) switch
+    {
+        ({ } m, { } g) => m > g ? m : g,
+        ({ } m, null) => m,
+        (null, { } g) => g,
+        _ => null,
+    };
+
+    public void Dispose() => Cleanup?.Invoke();
+}
+
+/// <summary>Limits that keep hostile input from exhausting memory or disk.</summary>
+public sealed class AcquisitionLimits
+{
+    /// <summary>Largest decompressed size of one member (default 32 GiB).</summary>
+    public long MaxMemberBytes { get; init; } = 32L << 30;
+    /// <summary>Largest decompressed/compressed ratio once past <see cref="RatioGraceBytes"/> (default 1000, like zip-bomb guards).</summary>
+    public double MaxExpansionRatio { get; init; } = 1000;
+    /// <summary>Output below this size is never judged by ratio (small files compress extremely well).</summary>
+    public long RatioGraceBytes { get; init; } = 64L << 20;
+    /// <summary>Members up to this size are spooled in memory; larger ones to a temporary file.</summary>
+    public long InMemorySpoolBytes { get; init; } = 64L << 20;
+    /// <summary>How deep archives/compressions may nest.</summary>
+    public int MaxNesting { get; init; } = 8;
+}

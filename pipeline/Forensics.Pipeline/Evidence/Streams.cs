@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+
+namespace Forensics.Pipeline.Evidence;
+
+/// <summary>Read-only pass-through that hashes (SHA-256) and counts every byte read.</summary>
+internal sealed class HashingReadStream(Stream inner) : Stream
+{
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    public long BytesRead { get; private set; }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(Span<byte> buffer)
+    {
+        int n = inner.Read(buffer);
+        if (n > 0) { _hash.AppendData(buffer[..n]); BytesRead += n; }
+        return n;
+    }
+
+    /// <summary>Reads what is left (so the hash covers the whole stream) and returns the hex digest.</summary>
+    public string Finish()
+    {
+        var buf = new byte[1 << 16];
+        while (Read(buf, 0, buf.Length) > 0) { }
+        return Convert.ToHexStringLower(_hash.GetHashAndReset());
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override void Dispose(bool disposing) { if (disposing) { inner.Dispose(); _hash.Dispose(); } base.Dispose(disposing); }
+}
+
+/// <summary>
+/// Guards decompressed output against bombs: fails once output passes the member limit, or once past the
+/// grace size the output/input ratio exceeds the limit. The exception names the limit, for the reject reason.
+/// </summary>
+internal sealed class BombGuardStream(Stream decompressed, Func<long> compressedBytesRead, AcquisitionLimits limits) : Stream
+{
+    public long Produced { get; private set; }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(Span<byte> buffer)
+    {
+        int n = decompressed.Read(buffer);
+        Produced += n;
+        if (Produced > limits.MaxMemberBytes)
+            throw new DecompressionLimitException($"decompressed size passed the limit of {limits.MaxMemberBytes} bytes");
+        if (Produced > limits.RatioGraceBytes)
+        {
+            double ratio = (double)Produced / Math.Max(1, compressedBytesRead());
+            if (ratio > limits.MaxExpansionRatio)
+                throw new DecompressionLimitException($"expansion ratio {ratio:F0}:1 passed the limit of {limits.MaxExpansionRatio:F0}:1 (decompression bomb?)");
+        }
+        return n;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => Produced; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override void Dispose(bool disposing) { if (disposing) decompressed.Dispose(); base.Dispose(disposing); }
+}
+
+public sealed class DecompressionLimitException(string message) : IOException(message);
+
+/// <summary>A stream that first returns already-read head bytes, then the rest of the inner stream.</summary>
+internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : Stream
+{
+    private int _prefixPos;
+    private long _position;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(Span<byte> buffer)
+    {
+        int n;
+        if (_prefixPos < prefixLength)
+        {
+            n = Math.Min(buffer.Length, prefixLength - _prefixPos);
+            prefix.AsSpan(_prefixPos, n).CopyTo(buffer);
+            _prefixPos += n;
+        }
+        else n = inner.Read(buffer);
+        _position += n;
+        return n;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
+
+    /// <summary>Reads up to <paramref name="size"/> bytes of <paramref name="inner"/> and returns them with a stream that replays them.</summary>
+    public static (byte[] Head, int Length, Stream Stream) Peek(Stream inner, int size)
+    {
+        var head = new byte[size];
+        int total = 0;
+        while (total < size)
+        {
+            int n = inner.Read(head, total, size - total);
+            if (n <= 0) break;
+            total += n;
+        }
+        return (head, total, new PrefixedStream(head, total, inner));
+    }
+}

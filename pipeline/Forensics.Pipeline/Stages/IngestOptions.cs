@@ -1,0 +1,28 @@
+using Forensics.Pipeline.Evidence;
+
+namespace Forensics.Pipeline.Stages;
+
+public sealed class IngestOptions
+{
+    public required IReadOnlyList<string> Inputs { get; init; }
+    public required string CaseDirectory { get; init; }
+    /// <summary>Replace an existing case's contents instead of refusing to write into a non-empty folder.</summary>
+    public bool Replace { get; init; }
+    /// <summary>IANA zone for local-time stamps; overrides the case's etc/timezone / etc/localtime.</summary>
+    public string? TimeZone { get; init; }
+    /// <summary>Year of the first year-less record (overrides inference from file times).</summary>
+    public int? Year { get; init; }
+    /// <summary>Parse workers (default: processor count).</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+    public int RowGroupSize { get; init; } = 128 * 1024;
+    /// <summary>Batches waiting in each channel; small, so memory stays bounded whatever the input size.</summary>
+    public int ChannelCapacity { get; init; } = 8;
+    public AcquisitionLimits Limits { get; init; } = new();
+    public IProgress<IngestProgress>? Progress { get; init; }
+    /// <summary>Test hook: called by the parse stage for every batch (to inject failures).</summary>
+    internal Action<Framing.RecordBatch>? OnParse { get; init; }
+    /// <summary>Parse busy time of this run (Stopwatch ticks), summed by the workers.</summary>
+    internal long ParseTicks;
+}
+
+public readonly record struct IngestProgress(string CurrentFile, int FilesDone, long BytesDone, long EventsWritten, long Rejects);

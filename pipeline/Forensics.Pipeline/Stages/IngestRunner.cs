@@ -1,0 +1,169 @@
+using System.Threading.Channels;
+using Forensics.Pipeline.Case;
+using Forensics.Pipeline.Evidence;
+
+namespace Forensics.Pipeline.Stages;
+
+/// <summary>
+/// Runs an ingest: discover → frame (1 task) → parse (N workers) → write (1 task), wired with bounded channels
+/// that carry batches. Backpressure comes from the bounds (nothing is dropped); one cancellation source stops
+/// every stage; the first exception in any stage cancels the others and fails the run with that stage's name.
+/// </summary>
+public static class IngestRunner
+{
+    public static async Task<Manifest> RunAsync(IngestOptions options, CancellationToken cancel = default)
+    {
+        var caseDir = Path.GetFullPath(options.CaseDirectory);
+        var replaced = PrepareCaseFolder(caseDir, options);
+        var context = CaseContext.Resolve(options);
+        var manifest = new Manifest
+        {
+            StartedUtc = DateTime.UtcNow,
+            Options = new ManifestOptions
+            {
+                Inputs = options.Inputs.Select(Path.GetFullPath).ToList(),
+                TimeZone = context.Zone.Id, TimeZoneSource = context.ZoneSource, Year = options.Year, Host = context.Hostname,
+                Workers = options.Workers, MaxMemberBytes = options.Limits.MaxMemberBytes, MaxExpansionRatio = options.Limits.MaxExpansionRatio,
+            },
+        };
+        if (replaced) manifest.Notes.Add("replaced the previous contents of the case folder");
+        manifest.Notes.AddRange(context.Notes);
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var framed = Channel.CreateBounded<FramedItem>(new BoundedChannelOptions(options.ChannelCapacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        var parsed = Channel.CreateBounded<ParsedItem>(new BoundedChannelOptions(options.ChannelCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        var failure = new StageFailure(cts);
+
+        var discovery = new EvidenceDiscovery(options.Limits, Path.Combine(caseDir, CaseLayout.TempFolder));
+        var frameStage = new FrameStage(options, context, manifest, discovery);
+        var writer = new CaseWriter(caseDir, options.RowGroupSize);
+        var writeStage = new WriteStage(writer, options);
+
+        var frameTask = failure.Run("discover/frame", () => frameStage.RunAsync(framed.Writer, cts.Token), framed.Writer);
+        var parseTasks = Enumerable.Range(0, Math.Max(1, options.Workers))
+            .Select(i => failure.Run($"parse worker {i}", () => ParseStage.RunAsync(framed.Reader, parsed.Writer, options, cts.Token), null))
+            .ToArray();
+        var parseDone = Task.WhenAll(parseTasks).ContinueWith(_ => parsed.Writer.TryComplete(failure.Error), TaskScheduler.Default);
+        var writeTask = failure.Run("write", () => writeStage.RunAsync(parsed.Reader, cts.Token), null);
+
+        await Task.WhenAll([frameTask, .. parseTasks, parseDone, writeTask]).ConfigureAwait(false);
+        try
+        {
+            if (failure.Error is null) await writer.CompleteAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            failure.Record("write", ex);
+        }
+        finally
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+            frameStage.DisposeOpenFiles();
+            TryDelete(Path.Combine(caseDir, CaseLayout.TempFolder));
+        }
+
+        manifest.FinishedUtc = DateTime.UtcNow;
+        static double Seconds(long ticks) => Math.Round((double)ticks / System.Diagnostics.Stopwatch.Frequency, 3);
+        manifest.Timings = new ManifestTimings
+        {
+            WallSeconds = Math.Round((manifest.FinishedUtc - manifest.StartedUtc).TotalSeconds, 3),
+            DiscoverAndHashSeconds = Seconds(frameStage.DiscoverTicks), FrameSeconds = Seconds(frameStage.FrameTicks),
+            ParseSeconds = Seconds(options.ParseTicks), WriteSeconds = Seconds(writeStage.Ticks),
+        };
+        Summarize(manifest);
+        if (failure.Error is { } error)
+        {
+            manifest.Status = "failed";
+            manifest.Notes.Add($"run failed in stage {failure.Stage}: {error.Message}");
+            manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile));
+            if (error is OperationCanceledException && cancel.IsCancellationRequested) throw error;
+            throw new IngestFailedException($"ingest failed in stage {failure.Stage}: {error.GetType().Name}: {error.Message}", error);
+        }
+        manifest.Status = manifest.Totals.Balanced ? "complete" : "complete-unbalanced";
+        manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile));
+        return manifest;
+    }
+
+    private static void Summarize(Manifest manifest)
+    {
+        var t = manifest.Totals;
+        t.Files = manifest.Inputs.Count;
+        t.FilesParsed = manifest.Inputs.Count(i => i.Status is "parsed" or "partial");
+        t.FilesSkipped = manifest.Inputs.Count(i => i.Status == "skipped");
+        t.FilesFailed = manifest.Inputs.Count(i => i.Status == "failed");
+        t.Records = manifest.Inputs.Sum(i => i.Records);
+        t.Events = manifest.Inputs.Sum(i => i.Events);
+        t.Rejects = manifest.Inputs.Sum(i => i.Rejects);
+        t.Balanced = manifest.Inputs.All(i => i.Records == i.Events + i.Rejects);
+    }
+
+    /// <summary>Refuses to mix evidence into an existing case unless told to replace it, and never writes inside an input folder.</summary>
+    private static bool PrepareCaseFolder(string caseDir, IngestOptions options)
+    {
+        foreach (var input in options.Inputs.Select(Path.GetFullPath))
+        {
+            if (Directory.Exists(input) && (caseDir + Path.DirectorySeparatorChar).StartsWith(input.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new CaseFolderException($"the case folder {caseDir} is inside the input folder {input}; evidence folders are never written to");
+        }
+        if (!Directory.Exists(caseDir)) { Directory.CreateDirectory(caseDir); return false; }
+        var entries = Directory.EnumerateFileSystemEntries(caseDir).Select(Path.GetFileName).ToList();
+        if (entries.Count == 0) return false;
+        if (!options.Replace)
+            throw new CaseFolderException($"the case folder {caseDir} is not empty; use --replace to replace its case data, or choose another --out");
+        var foreign = entries.Where(e => !CaseLayout.IsCaseEntry(e!)).ToList();
+        if (foreign.Count > 0)
+            throw new CaseFolderException($"the case folder {caseDir} holds files that are not case data ({string.Join(", ", foreign.Take(3))}); refusing to replace it");
+        foreach (var e in entries)
+        {
+            var p = Path.Combine(caseDir, e!);
+            if (Directory.Exists(p)) Directory.Delete(p, recursive: true);
+            else File.Delete(p);
+        }
+        return true;
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+        catch (IOException) { }
+    }
+
+    /// <summary>Records the first failure of any stage and cancels the others.</summary>
+    private sealed class StageFailure(CancellationTokenSource cts)
+    {
+        private readonly Lock _lock = new();
+        public Exception? Error { get; private set; }
+        public string? Stage { get; private set; }
+
+        public void Record(string stage, Exception ex)
+        {
+            lock (_lock)
+            {
+                // A cancellation caused by another stage's failure is not the cause.
+                if (Error is null || (Error is OperationCanceledException && ex is not OperationCanceledException))
+                {
+                    Error = ex;
+                    Stage = stage;
+                }
+            }
+            cts.Cancel();
+        }
+
+        public async Task Run(string stage, Func<Task> body, ChannelWriter<FramedItem>? completes)
+        {
+            try
+            {
+                await body().ConfigureAwait(false);
+                completes?.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                Record(stage, ex);
+                completes?.TryComplete(ex);
+            }
+        }
+    }
+}
+
+public sealed class IngestFailedException(string message, Exception inner) : Exception(message, inner);
+public sealed class CaseFolderException(string message) : Exception(message);

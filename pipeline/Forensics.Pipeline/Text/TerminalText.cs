@@ -1,0 +1,32 @@
+using System.Text;
+
+namespace Forensics.Pipeline.Text;
+
+/// <summary>
+/// Makes evidence text safe to print on a terminal: control characters (C0, DEL, C1, and the bidi overrides
+/// used to disguise text) are shown as \xHH / \u{...} escapes, so a crafted log line or user name cannot move
+/// the cursor, recolour the screen or rewrite the title (terminal escape injection).
+/// </summary>
+public static class TerminalText
+{
+    public static string Escape(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return text ?? "";
+        int i = 0;
+        while (i < text.Length && !IsUnsafe(text[i])) i++;
+        if (i == text.Length) return text;
+        var sb = new StringBuilder(text.Length + 16);
+        sb.Append(text, 0, i);
+        for (; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (!IsUnsafe(c)) sb.Append(c);
+            else if (c < 0x100) sb.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            else sb.Append("\\u{").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)).Append('}');
+        }
+        return sb.ToString();
+    }
+
+    private static bool IsUnsafe(char c) =>
+        c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
+}
