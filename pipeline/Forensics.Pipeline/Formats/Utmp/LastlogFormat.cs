@@ -12,8 +12,8 @@ namespace Forensics.Pipeline.Formats.Utmp;
 /// them (they are neither events nor rejects). A slot whose bytes are all 0xFF, a negative time or one past
 /// 2100 is rejected; a trailing partial slot too. Little-endian 292-byte layout only (aarch64 and s390x
 /// lastlog would differ: not in the corpus, not claimed).
-/// The user name needs the case's etc/passwd, which FileContext does not carry yet: the uid is in
-/// <see cref="Uid"/>, <c>user</c> stays null until the lead wires passwd in.
+/// The slot index is the uid (<see cref="Uid"/>); <c>user</c> is resolved through the case's etc/passwd
+/// (FileContext.UserNames) and stays null when the evidence has none or the uid is not in it.
 /// Content alone is weak evidence (mostly zeros), so sniffing needs the lastlog* file name.
 /// </summary>
 public sealed class LastlogFormat : ILogFormat
@@ -97,6 +97,7 @@ public sealed class LastlogFormat : ILogFormat
             e.SrcIp = UtmpText.HostAsIp(host);
             e.Message = $"uid={uid} [{line}] [{host}] [{(time > 0 ? UtmpText.IsoComma(time, 0) : "never")}]";
             e.Set(Uid, uid);
+            if (file.UserNames?.GetValueOrDefault(uid) is { } name) e.User = name;
             e.Set(UtmpFormat.UtmpLine, line);
             e.Set(UtmpFormat.UtmpHost, host);
         }
