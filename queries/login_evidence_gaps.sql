@@ -10,9 +10,13 @@
 -- output: finding, ts, user, src_ip, host, detail, source_file, source_offset
 WITH sshd AS (
     SELECT ts, user, src_ip, host, source_file, source_offset FROM events WHERE event LIKE 'ssh.accepted%'
+), file_hosts AS (
+    -- sessions.host is ut_host (the remote peer); the machine is the host of the wtmp file's events.
+    SELECT source_file, min(host) AS host FROM events WHERE format = 'wtmp' GROUP BY source_file
 ), wtmp_sessions AS (
-    SELECT session_start AS ts, user, src_ip, host, line, source_file, start_offset AS source_offset
-    FROM sessions WHERE coalesce(kind, 'user') = 'user'
+    SELECT session_start AS ts, user, src_ip, (SELECT h.host FROM file_hosts h WHERE h.source_file = s.source_file) AS host,
+           line, s.source_file, start_offset AS source_offset
+    FROM sessions s WHERE coalesce(kind, 'user') = 'user'
 ), wtmp_records AS (
     -- Every wtmp record in file order; utmp writers (login, sshd, systemd) append, so the file order is the
     -- time order unless the clock was changed (NEW_TIME/OLD_TIME records say so) or the file was edited.

@@ -5,13 +5,16 @@
 -- tables: events, sessions
 -- param: tolerance INTERVAL 2m how far apart two sources may stamp the same login
 -- output: ts, source, user, src_ip, host, detail, session_end, corroborated_by, source_file, source_offset
-WITH logins AS (
+WITH file_hosts AS (
+    -- sessions.host is ut_host (the remote peer); the machine is the host of the wtmp file's events.
+    SELECT source_file, min(host) AS host FROM events WHERE format = 'wtmp' GROUP BY source_file
+), logins AS (
     SELECT ts, 'sshd' AS source, user, src_ip, host,
            coalesce(auth_method, replace(event, 'ssh.accepted_', '')) || coalesce(' ' || key_fingerprint, '') AS detail,
            CAST(NULL AS TIMESTAMP) AS session_end, source_file, source_offset
     FROM events WHERE event LIKE 'ssh.accepted%'
     UNION ALL
-    SELECT session_start, 'wtmp', user, src_ip, host,
+    SELECT session_start, 'wtmp', user, src_ip, (SELECT h.host FROM file_hosts h WHERE h.source_file = sessions.source_file),
            coalesce(line, '?') || ' ' || coalesce(end_reason, '') || coalesce(' ' || CAST(round(duration_s) AS BIGINT) || 's', ''),
            session_end, source_file, start_offset
     FROM sessions WHERE coalesce(kind, 'user') = 'user'

@@ -251,6 +251,8 @@ public sealed class QueryResult
             sb.Append(string.Join('\t', row.Select(v => Escape(Format(v) ?? "NULL")))).Append('\n');
         return sb.ToString();
 
-        static string Escape(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal);
+        // Backslash first, so an escape in the file is never ambiguous with evidence text; control characters
+        // (tab, newline, ESC ...) become \xHH, so golden files are plain visible text.
+        static string Escape(string s) => Text.TerminalText.Escape(s.Replace("\\", "\\\\", StringComparison.Ordinal));
     }
 }

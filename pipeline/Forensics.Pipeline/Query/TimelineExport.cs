@@ -168,7 +168,13 @@ public static class TimelineExport
         if (col.IsNull(r)) { csv.WriteField((string?)null); return; }
         switch (col)
         {
-            case StringArray s: csv.WriteField(s.GetBytes(r)); break;
+            case StringArray s:
+                var bytes = s.GetBytes(r);
+                // plaso's "-" placeholder (l2tcsv user/inode) is no formula. CsvHelper escapes text only, so it is
+                // written as a number whose custom format is the literal "-" (0 formatted with "'-'").
+                if (bytes.Length == 1 && bytes[0] == (byte)'-') csv.WriteField(0, "'-'");
+                else csv.WriteField(bytes);
+                break;
             case StringViewArray v: csv.WriteField(v.GetBytes(r)); break;
             case LargeStringArray l: csv.WriteField(l.GetString(r)); break;
             case Int64Array i: csv.WriteField(i.GetValue(r)!.Value, default); break;
@@ -253,3 +259,4 @@ public static class TimelineExport
         _ => col.GetType().Name,
     };
 }
+
