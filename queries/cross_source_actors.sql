@@ -15,18 +15,20 @@ WITH seen AS (
     FROM events WHERE src_ip IS NOT NULL AND src_ip NOT IN ('', '::', '0.0.0.0')
     UNION ALL
     SELECT src_ip, session_start, 'login' FROM sessions WHERE src_ip IS NOT NULL AND src_ip NOT IN ('', '::', '0.0.0.0')
+), per_family AS (
+    SELECT src_ip, family, count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen FROM seen GROUP BY src_ip, family
 )
 SELECT src_ip,
-       array_to_string(list_sort(list_distinct(list(family))), ',') AS families,
-       count(DISTINCT family) AS family_count,
-       count(*) AS events,
-       count(*) FILTER (WHERE family = 'ssh') AS ssh_events,
-       count(*) FILTER (WHERE family = 'http') AS http_events,
-       count(*) FILTER (WHERE family = 'login') AS login_events,
-       count(*) FILTER (WHERE family = 'audit') AS audit_events,
-       count(*) FILTER (WHERE family NOT IN ('ssh', 'http', 'login', 'audit')) AS other_events,
-       min(ts) AS first_seen, max(ts) AS last_seen
-FROM seen
+       array_to_string(list_sort(list(family)), ',') AS families,
+       count(*) AS family_count,
+       CAST(sum(n) AS BIGINT) AS events,
+       CAST(coalesce(sum(n) FILTER (WHERE family = 'ssh'), 0) AS BIGINT) AS ssh_events,
+       CAST(coalesce(sum(n) FILTER (WHERE family = 'http'), 0) AS BIGINT) AS http_events,
+       CAST(coalesce(sum(n) FILTER (WHERE family = 'login'), 0) AS BIGINT) AS login_events,
+       CAST(coalesce(sum(n) FILTER (WHERE family = 'audit'), 0) AS BIGINT) AS audit_events,
+       CAST(coalesce(sum(n) FILTER (WHERE family NOT IN ('ssh', 'http', 'login', 'audit')), 0) AS BIGINT) AS other_events,
+       min(first_seen) AS first_seen, max(last_seen) AS last_seen
+FROM per_family
 GROUP BY src_ip
-HAVING count(DISTINCT family) >= $min_families
+HAVING count(*) >= $min_families
 ORDER BY family_count DESC, events DESC, src_ip;

@@ -7,21 +7,24 @@
 -- output: src_ip, failed_attempts, invalid_user_probes, distinct_users, users_tried, first_seen, last_seen, attempts_per_minute, accepted_logins, hosts
 -- Attempts are the sshd "Failed ..." lines; "Invalid user" lines are counted apart because sshd logs both for
 -- one password attempt by an unknown user (OpenSSH auth.c auth_log + auth2.c), so summing them would double.
-WITH ssh AS (
-    SELECT src_ip, ts, user, host, event
+-- Aggregated per (ip, user, host) first: the lists are then built over thousands of groups, not millions of lines.
+WITH per_user AS (
+    SELECT src_ip, user, host,
+           count(*) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth')) AS failed,
+           count(*) FILTER (WHERE event = 'ssh.invalid_user') AS invalid,
+           count(*) FILTER (WHERE event LIKE 'ssh.accepted%') AS accepted,
+           min(ts) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth', 'ssh.invalid_user')) AS first_seen,
+           max(ts) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth', 'ssh.invalid_user')) AS last_seen
     FROM events
     WHERE src_ip IS NOT NULL AND event LIKE 'ssh.%'
+    GROUP BY src_ip, user, host
 ), per_ip AS (
-    SELECT src_ip,
-           count(*) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth')) AS failed_attempts,
-           count(*) FILTER (WHERE event = 'ssh.invalid_user') AS invalid_user_probes,
-           count(DISTINCT user) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth', 'ssh.invalid_user')) AS distinct_users,
-           list_sort(list_distinct(list(user) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth', 'ssh.invalid_user')))) AS users,
-           min(ts) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth', 'ssh.invalid_user')) AS first_seen,
-           max(ts) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth', 'ssh.invalid_user')) AS last_seen,
-           count(*) FILTER (WHERE event LIKE 'ssh.accepted%') AS accepted_logins,
+    SELECT src_ip, CAST(sum(failed) AS BIGINT) AS failed_attempts, CAST(sum(invalid) AS BIGINT) AS invalid_user_probes,
+           count(DISTINCT user) FILTER (WHERE failed + invalid > 0) AS distinct_users,
+           list_sort(list_distinct(list(user) FILTER (WHERE failed + invalid > 0))) AS users,
+           min(first_seen) AS first_seen, max(last_seen) AS last_seen, CAST(sum(accepted) AS BIGINT) AS accepted_logins,
            array_to_string(list_sort(list_distinct(list(host))), ',') AS hosts
-    FROM ssh
+    FROM per_user
     GROUP BY src_ip
 )
 SELECT src_ip, failed_attempts, invalid_user_probes, distinct_users,

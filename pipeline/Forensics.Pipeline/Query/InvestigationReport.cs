@@ -89,6 +89,12 @@ public sealed class InvestigationReport
         return s.Length <= max ? s : s[..(max - 1)] + "…";
     }
 
-    private static long Num(Row r, string column) => r.Get(column) is { } v and not string ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : 0;
+    private static long Num(Row r, string column) => r.Get(column) switch
+    {
+        null or string => 0,
+        System.Numerics.BigInteger b => (long)b, // DuckDB sum() of BIGINT is HUGEINT
+        Int128 i => (long)i,
+        var v => Convert.ToInt64(v, CultureInfo.InvariantCulture),
+    };
     private static string N(Row r, string column) => r.Get(column) is null ? "?" : Num(r, column).ToString("N0", CultureInfo.InvariantCulture);
 }

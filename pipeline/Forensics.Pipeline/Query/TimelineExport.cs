@@ -142,25 +142,58 @@ public static class TimelineExport
 
     private static async Task<long> WriteCsvAsync(IArrowArrayStream reader, Stream output, bool raw, CancellationToken cancel)
     {
-        await using var csv = CsvWriter.Create(output, CsvOptions(raw), leaveOpen: true);
-        var names = reader.Schema.FieldsList.Select(f => f.Name).ToArray();
-        csv.WriteHeader(names);
-        long rows = 0;
-        while (await reader.ReadNextRecordBatchAsync(cancel).ConfigureAwait(false) is { } batch)
+        var options = CsvOptions(raw);
+        await using (var header = CsvWriter.Create(output, options, leaveOpen: true))
         {
-            using (batch)
+            header.WriteHeader(reader.Schema.FieldsList.Select(f => f.Name).ToArray());
+            await header.FlushAsync(cancel).ConfigureAwait(false);
+        }
+        // Formatting CSV costs more than DuckDB's scan, sort and Arrow export together, so batches are formatted
+        // on several cores and written in order (a bounded window keeps memory to a few batches).
+        var pending = new Queue<Task<MemoryStream>>();
+        int window = Math.Max(2, Environment.ProcessorCount + 1);
+        long rows = 0;
+        try
+        {
+            while (await reader.ReadNextRecordBatchAsync(cancel).ConfigureAwait(false) is { } batch)
             {
-                var cols = Enumerable.Range(0, batch.ColumnCount).Select(batch.Column).ToArray();
+                rows += batch.Length;
+                pending.Enqueue(Task.Run(() => FormatBatch(batch, options), cancel));
+                if (pending.Count >= window) await Drain(pending.Dequeue(), output, cancel).ConfigureAwait(false);
+            }
+            while (pending.Count > 0) await Drain(pending.Dequeue(), output, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            // On failure, let started batches finish (they own and release their Arrow memory) before leaving.
+            try { await Task.WhenAll(pending).ConfigureAwait(false); } catch (Exception) when (pending.Count > 0) { }
+        }
+        return rows;
+
+        static async Task Drain(Task<MemoryStream> task, Stream output, CancellationToken cancel)
+        {
+            using var ms = await task.ConfigureAwait(false);
+            await output.WriteAsync(ms.GetBuffer().AsMemory(0, (int)ms.Length), cancel).ConfigureAwait(false);
+        }
+    }
+
+    private static MemoryStream FormatBatch(RecordBatch batch, CsvWriterOptions options)
+    {
+        using (batch)
+        {
+            var ms = new MemoryStream(batch.Length * 256);
+            using (var csv = CsvWriter.Create(ms, options, leaveOpen: true))
+            {
+                var cols = new IArrowArray[batch.ColumnCount];
+                for (int c = 0; c < cols.Length; c++) cols[c] = batch.Column(c);
                 for (int r = 0; r < batch.Length; r++)
                 {
                     foreach (var col in cols) WriteCsvField(csv, col, r);
                     csv.EndRecord();
                 }
-                rows += batch.Length;
             }
+            return ms;
         }
-        await csv.FlushAsync(cancel).ConfigureAwait(false);
-        return rows;
     }
 
     private static void WriteCsvField(CsvWriter csv, IArrowArray col, int r)
