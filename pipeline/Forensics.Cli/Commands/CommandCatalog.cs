@@ -8,5 +8,10 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         IngestCommand.Create(),
+        InvestigateCommand.Create(),
+        QueriesCommand.Create(),
+        QueryCommand.Create(),
+        SqlCommand.Create(),
+        TimelineCommand.Create(),
     ];
 }

@@ -13,6 +13,8 @@ public static class CaseLayout
     public const string EventsFolder = "events";
     public const string RejectsFolder = "rejects";
     public const string TempFolder = ".tmp";
+    /// <summary>Exports written into the case by forensics investigate (timeline.csv); replaced with the case.</summary>
+    public const string ExportsFolder = "exports";
 
     /// <summary>Spine columns, in file order. Names are the contract queries and exports rely on.</summary>
     public static IReadOnlyList<ColumnSpec> SpineColumns { get; } =
@@ -47,5 +49,5 @@ public static class CaseLayout
 
     /// <summary>The folders a case run writes (and --replace removes).</summary>
     public static bool IsCaseEntry(string name) =>
-        name is ManifestFile or EventsFolder or RejectsFolder or TempFolder or "sessions" or "context" or "tables";
+        name is ManifestFile or EventsFolder or RejectsFolder or TempFolder or "sessions" or "context" or "tables" or ExportsFolder;
 }

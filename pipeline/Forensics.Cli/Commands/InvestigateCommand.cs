@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Forensics.Pipeline.Query;
+using Forensics.Pipeline.Text;
+
+namespace Forensics.Cli.Commands;
+
+/// <summary>
+/// <c>forensics investigate [PATH…] [--out CASE]</c>: ingest, run every canned query, print the findings, and
+/// write the timeline CSV into the case (CASE/exports/timeline.csv). With no PATH it ingests the bundled sample
+/// case <c>data-samples/droplet1</c> into <c>./cases/droplet1</c>, which it replaces on every run (it is ours).
+/// </summary>
+internal static class InvestigateCommand
+{
+    public const string SampleCase = "droplet1";
+
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("paths") { Description = "Evidence (default: the bundled sample case data-samples/droplet1)", Arity = ArgumentArity.ZeroOrMore };
+        var output = new Option<string?>("--out", "-o") { Description = "Case folder to write (default: ./cases/<name of the first input>)" };
+        var command = new Command("investigate", "Ingest evidence, run every canned investigation, print the findings and write a timeline");
+        command.Arguments.Add(paths);
+        foreach (var o in new Option[] { output, IngestCommand.Replace, IngestCommand.Tz, IngestCommand.Year, IngestCommand.Workers, QueriesCommand.QueriesFolder })
+            command.Options.Add(o);
+        command.SetAction(async (parse, cancel) =>
+        {
+            var inputs = parse.GetValue(paths) ?? [];
+            bool sample = inputs.Length == 0;
+            if (sample)
+            {
+                var dir = LocateSample();
+                if (dir is null)
+                {
+                    Console.Error.WriteLine($"forensics: the sample case data-samples/{SampleCase} was not found beside the program or in the repository; give evidence paths");
+                    return ExitCodes.Usage;
+                }
+                inputs = [dir];
+            }
+            if (!QueriesCommand.TryLoad(parse.GetValue(QueriesCommand.QueriesFolder), out var queries)) return ExitCodes.Usage;
+            var caseDir = parse.GetValue(output) ?? Path.Combine("cases", sample ? SampleCase : Path.GetFileName(Path.GetFullPath(inputs[0]).TrimEnd(Path.DirectorySeparatorChar)));
+            var options = IngestCommand.BuildOptions(parse, inputs, caseDir);
+            if (sample && parse.GetValue(output) is null)
+                options = new Pipeline.Stages.IngestOptions
+                {
+                    Inputs = options.Inputs, CaseDirectory = options.CaseDirectory, Replace = true, TimeZone = options.TimeZone,
+                    Year = options.Year, Workers = options.Workers, Limits = options.Limits,
+                };
+            var (code, manifest) = await IngestCommand.RunAsync(options, cancel);
+            if (manifest is null) return code;
+
+            using var session = CaseSession.Open(caseDir);
+            var report = InvestigationReport.Run(session, queries);
+            Console.WriteLine();
+            Console.WriteLine($"Findings for {TerminalText.Escape(Path.GetFullPath(caseDir))}");
+            Console.Write(report.Render());
+            var timeline = Path.Combine(caseDir, "exports", "timeline.csv");
+            var result = await TimelineExport.WriteAsync(session, TimelineFormat.Csv, new TimelineFilter(), timeline, raw: false, cancel);
+            Console.WriteLine();
+            Console.WriteLine($"timeline: {result.Rows:N0} events in {Path.GetFullPath(timeline)}");
+            Console.WriteLine($"next: forensics query <name> --case {caseDir}   |   forensics sql --case {caseDir} \"SELECT event, count(*) FROM events GROUP BY ALL\"");
+            return report.Errors.Count > 0 ? ExitCodes.Failed : code;
+        });
+        return command;
+    }
+
+    /// <summary>data-samples/droplet1 beside the program, or in the repository above it or the current folder.</summary>
+    public static string? LocateSample()
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, "data-samples", SampleCase);
+        if (Directory.Exists(beside)) return beside;
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            var root = QueryCatalog.RepoRoot(start);
+            if (root is not null && Directory.Exists(Path.Combine(root, "data-samples", SampleCase))) return Path.Combine(root, "data-samples", SampleCase);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Forensics.Pipeline.Query;
+using Spectre.Console;
+
+namespace Forensics.Cli.Commands;
+
+/// <summary><c>forensics queries</c>: the canned investigations, their parameters and outputs.</summary>
+internal static class QueriesCommand
+{
+    public static readonly Option<string?> QueriesFolder = new("--queries") { Description = "Folder of *.sql canned queries (default: queries/ beside the program or in the repository)" };
+
+    public static Command Create()
+    {
+        var command = new Command("queries", "List the canned investigations (queries/*.sql)");
+        command.Options.Add(QueriesFolder);
+        command.SetAction(parse =>
+        {
+            if (!TryLoad(parse.GetValue(QueriesFolder), out var queries)) return ExitCodes.Usage;
+            if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
+            var table = new Table().Border(TableBorder.Simple);
+            foreach (var h in new[] { "name", "description", "parameters" }) table.AddColumn(h);
+            foreach (var q in queries)
+                table.AddRow(new Text(q.Name), new Text(q.Description),
+                    new Text(string.Join("\n", q.Parameters.Select(p => $"{p.Name} {p.Type} = {p.Default ?? "null"}: {p.Description}"))));
+            AnsiConsole.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static bool TryLoad(string? folder, out IReadOnlyList<CannedQuery> queries)
+    {
+        queries = [];
+        var dir = QueryCatalog.Locate(folder);
+        if (dir is null)
+        {
+            Console.Error.WriteLine(folder is null ? "forensics: no queries/ folder found beside the program or in the repository; use --queries" : $"forensics: queries folder {folder} does not exist");
+            return false;
+        }
+        try { queries = QueryCatalog.Load(dir); }
+        catch (FormatException ex) { Console.Error.WriteLine($"forensics: {ex.Message}"); return false; }
+        return true;
+    }
+}

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using DuckDB.NET.Data;
+using Forensics.Pipeline.Query;
+using Forensics.Pipeline.Text;
+
+namespace Forensics.Cli.Commands;
+
+/// <summary><c>forensics query NAME --case CASE [--param k=v]</c>: runs one canned investigation.</summary>
+internal static class QueryCommand
+{
+    public static readonly Option<string> Case = new("--case", "-c") { Description = "Case folder (written by forensics ingest)", Required = true };
+    public static readonly Option<string> Format = new("--format", "-f") { Description = "table, csv or json (one object per line)", DefaultValueFactory = _ => "table" };
+    public static readonly Option<string?> Output = new("--output", "-o") { Description = "Write to this file instead of stdout" };
+    public static readonly Option<bool> Raw = new("--raw") { Description = "CSV: keep fields a spreadsheet would run as formulas (=, +, -, @) as they are" };
+
+    public static Command Create()
+    {
+        var name = new Argument<string>("name") { Description = "Query name (see forensics queries)" };
+        var param = new Option<string[]>("--param", "-p") { Description = "Parameter value name=value (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("query", "Run a canned investigation over a case");
+        command.Arguments.Add(name);
+        foreach (var o in new Option[] { Case, param, Format, Output, Raw, QueriesCommand.QueriesFolder }) command.Options.Add(o);
+        Format.AcceptOnlyFromAmong(QueryOutput.Formats);
+        command.SetAction(parse =>
+        {
+            if (!QueriesCommand.TryLoad(parse.GetValue(QueriesCommand.QueriesFolder), out var queries)) return ExitCodes.Usage;
+            var wanted = parse.GetValue(name)!;
+            var q = queries.FirstOrDefault(x => x.Name == wanted);
+            if (q is null)
+            {
+                Console.Error.WriteLine($"forensics: no query named {TerminalText.Escape(wanted)}; known: {string.Join(", ", queries.Select(x => x.Name))}");
+                return ExitCodes.Usage;
+            }
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var kv in parse.GetValue(param) ?? [])
+            {
+                int eq = kv.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0) { Console.Error.WriteLine($"forensics: --param needs name=value, got {TerminalText.Escape(kv)}"); return ExitCodes.Usage; }
+                values[kv[..eq]] = kv[(eq + 1)..];
+            }
+            return Run(parse.GetValue(Case)!, q.Sql, () => q.Bind(values), parse.GetValue(Format)!, parse.GetValue(Output), parse.GetValue(Raw));
+        });
+        return command;
+    }
+
+    /// <summary>Opens the case, runs the SQL with the bound parameters, and writes the result; errors are messages, not stack traces.</summary>
+    public static int Run(string caseDir, string sql, Func<Dictionary<string, object?>> bind, string format, string? output, bool raw)
+    {
+        try
+        {
+            var parameters = bind();
+            using var session = CaseSession.Open(caseDir);
+            var result = session.Run(sql, parameters);
+            QueryOutput.Write(result, format, output, raw);
+            return ExitCodes.Ok;
+        }
+        catch (ArgumentException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Usage; }
+        catch (DirectoryNotFoundException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Usage; }
+        catch (DuckDBException ex) { Console.Error.WriteLine($"forensics: SQL error: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Failed; }
+    }
+}

@@ -1,0 +1,258 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using DuckDB.NET.Data;
+using Forensics.Pipeline.Case;
+
+namespace Forensics.Pipeline.Query;
+
+/// <summary>
+/// An in-memory DuckDB over a case folder's Parquet (views, no copy of the data): <c>events</c>, <c>sessions</c>,
+/// <c>rejects</c>, <c>files</c> (the manifest's inputs) and one <c>context_&lt;name&gt;</c> view per context table.
+/// Formats and side tables land in parallel, so every view exists even when its folder does not (empty, typed),
+/// and every column a query may name exists even when no format writes it yet (a NULL of the expected type).
+/// </summary>
+public sealed class CaseSession : IDisposable
+{
+    /// <summary>Columns queries rely on in <c>events</c>: the spine, then typed columns of the formats.</summary>
+    public static IReadOnlyList<(string Name, string Type)> EventColumns { get; } =
+    [
+        ("ts", "TIMESTAMP"), ("ts_quality", "VARCHAR"), ("host", "VARCHAR"), ("format", "VARCHAR"), ("event", "VARCHAR"),
+        ("process", "VARCHAR"), ("pid", "BIGINT"), ("unit", "VARCHAR"), ("user", "VARCHAR"), ("src_ip", "VARCHAR"),
+        ("src_port", "INTEGER"), ("message", "VARCHAR"), ("source_file", "VARCHAR"), ("source_offset", "BIGINT"),
+        ("source_sha256", "VARCHAR"),
+        // sshd (Formats/Classify/SshdClassifier.cs)
+        ("auth_method", "VARCHAR"), ("key_type", "VARCHAR"), ("key_fingerprint", "VARCHAR"), ("invalid_user", "BOOLEAN"),
+        ("preauth", "BOOLEAN"), ("remote_host", "VARCHAR"), ("disconnect_reason", "VARCHAR"),
+        // systemd unit lifecycle (journal/syslog classifier)
+        ("unit_result", "VARCHAR"), ("exit_code", "VARCHAR"), ("exit_status", "INTEGER"), ("signal", "VARCHAR"),
+        ("cpu_seconds", "DOUBLE"), ("session_id", "VARCHAR"), ("boot_id", "VARCHAR"),
+        // wtmp/btmp/lastlog
+        ("utmp_type", "VARCHAR"), ("utmp_line", "VARCHAR"), ("utmp_host", "VARCHAR"),
+        // audit
+        ("audit_type", "VARCHAR"), ("audit_result", "VARCHAR"), ("audit_serial", "BIGINT"), ("audit_exe", "VARCHAR"), ("audit_terminal", "VARCHAR"),
+        ("audit_hostname", "VARCHAR"), ("audit_op", "VARCHAR"),
+        // web
+        ("http_method", "VARCHAR"), ("http_status", "INTEGER"), ("http_target", "VARCHAR"), ("proxy_host", "VARCHAR"), ("proxy_port", "INTEGER"),
+        ("http_user_agent", "VARCHAR"),
+    ];
+
+    public static IReadOnlyList<(string Name, string Type)> SessionColumns { get; } =
+    [
+        // Formats/Utmp/UtmpSessionBuilder.cs (last-style pairing); host is ut_host, the remote peer text.
+        ("session_start", "TIMESTAMP"), ("session_end", "TIMESTAMP"), ("duration_s", "DOUBLE"), ("kind", "VARCHAR"), ("user", "VARCHAR"),
+        ("line", "VARCHAR"), ("host", "VARCHAR"), ("src_ip", "VARCHAR"), ("end_reason", "VARCHAR"), ("start_offset", "BIGINT"),
+        ("end_offset", "BIGINT"), ("source_file", "VARCHAR"), ("source_sha256", "VARCHAR"),
+    ];
+
+    public static IReadOnlyList<(string Name, string Type)> RejectColumns { get; } =
+    [
+        ("source_file", "VARCHAR"), ("source_sha256", "VARCHAR"), ("format", "VARCHAR"), ("source_offset", "BIGINT"),
+        ("reason", "VARCHAR"), ("raw", "BLOB"), ("raw_text", "VARCHAR"),
+    ];
+
+    /// <summary>Context tables the canned queries read; others found in the case get a view too.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<(string Name, string Type)>> ContextColumns { get; } =
+        new Dictionary<string, IReadOnlyList<(string Name, string Type)>>(StringComparer.Ordinal)
+        {
+            ["passwd"] = [("user", "VARCHAR"), ("uid", "BIGINT"), ("gid", "BIGINT"), ("gecos", "VARCHAR"), ("home", "VARCHAR"), ("shell", "VARCHAR"), ("can_login", "BOOLEAN"), ("source_file", "VARCHAR")],
+            ["sshd_settings"] = [("setting", "VARCHAR"), ("value", "VARCHAR"), ("source", "VARCHAR"), ("source_file", "VARCHAR")],
+        };
+
+    public DuckDBConnection Connection { get; }
+    public string CaseDirectory { get; }
+    public Manifest? Manifest { get; }
+    /// <summary>The views this session created, in creation order.</summary>
+    public IReadOnlyList<string> Views => _views;
+    private readonly List<string> _views = [];
+
+    private CaseSession(string caseDirectory)
+    {
+        CaseDirectory = Path.GetFullPath(caseDirectory);
+        var manifestPath = Path.Combine(CaseDirectory, CaseLayout.ManifestFile);
+        if (File.Exists(manifestPath)) Manifest = Manifest.Load(manifestPath);
+        Connection = new DuckDBConnection("DataSource=:memory:");
+    }
+
+    /// <summary>Opens a case folder (it must exist; an empty folder gives empty views).</summary>
+    public static CaseSession Open(string caseDirectory)
+    {
+        if (!Directory.Exists(caseDirectory)) throw new DirectoryNotFoundException($"case folder {caseDirectory} does not exist");
+        var s = new CaseSession(caseDirectory);
+        try
+        {
+            s.Connection.Open();
+            // DuckDB's session zone defaults to the process TZ, which turns UTC instants into local wall-clock
+            // text in every export (../shared/design/DEPENDENCIES.md). The case is UTC by contract.
+            s.Execute("SET TimeZone='UTC'");
+            s.CreateViews();
+            return s;
+        }
+        catch
+        {
+            s.Dispose();
+            throw;
+        }
+    }
+
+    private void CreateViews()
+    {
+        CreateTolerantView("events", Parquet(CaseLayout.EventsFolder), EventColumns);
+        CreateTolerantView("sessions", Parquet("sessions"), SessionColumns);
+        CreateTolerantView("rejects", Parquet(CaseLayout.RejectsFolder), RejectColumns);
+        CreateFilesTable();
+        var contextRoot = Path.Combine(CaseDirectory, "context");
+        var names = new SortedSet<string>(ContextColumns.Keys, StringComparer.Ordinal);
+        if (Directory.Exists(contextRoot))
+            foreach (var d in Directory.EnumerateDirectories(contextRoot)) names.Add(Path.GetFileName(d));
+        foreach (var name in names)
+        {
+            if (!IsIdentifier(name)) continue; // a folder name is not trusted as SQL text
+            CreateTolerantView("context_" + name, Parquet(Path.Combine("context", name)),
+                ContextColumns.TryGetValue(name, out var cols) ? cols : []);
+        }
+    }
+
+    private List<string> Parquet(string relativeFolder)
+    {
+        var dir = Path.Combine(CaseDirectory, relativeFolder);
+        if (!Directory.Exists(dir)) return [];
+        // Hidden temp files of an interrupted write (".part-0.parquet.tmp") are not case data.
+        return Directory.EnumerateFiles(dir, "*.parquet", SearchOption.AllDirectories)
+            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Order(StringComparer.Ordinal).ToList();
+    }
+
+    private void CreateTolerantView(string name, List<string> files, IReadOnlyList<(string Name, string Type)> expected)
+    {
+        string sql;
+        if (files.Count == 0)
+        {
+            if (expected.Count == 0) return;
+            sql = $"CREATE VIEW {name} AS SELECT {string.Join(", ", expected.Select(c => $"CAST(NULL AS {c.Type}) AS {Quote(c.Name)}"))} WHERE false";
+        }
+        else
+        {
+            var list = "[" + string.Join(", ", files.Select(Literal)) + "]";
+            var source = $"read_parquet({list}, union_by_name=true)";
+            var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            using (var cmd = Connection.CreateCommand())
+            {
+                cmd.CommandText = $"DESCRIBE SELECT * FROM {source}";
+                using var r = cmd.ExecuteReader();
+                while (r.Read()) present.Add(r.GetString(0));
+            }
+            var missing = expected.Where(c => !present.Contains(c.Name)).Select(c => $", CAST(NULL AS {c.Type}) AS {Quote(c.Name)}");
+            sql = $"CREATE VIEW {name} AS SELECT *{string.Concat(missing)} FROM {source}";
+        }
+        Execute(sql);
+        _views.Add(name);
+    }
+
+    private void CreateFilesTable()
+    {
+        // The manifest is small JSON; a table built from it keeps the view independent of DuckDB's json extension.
+        Execute("""
+            CREATE TABLE files (source_file VARCHAR, relative_path VARCHAR, size BIGINT, sha256 VARCHAR, compression VARCHAR,
+              modified_utc TIMESTAMP, status VARCHAR, reason VARCHAR, format VARCHAR, records BIGINT, events BIGINT, rejects BIGINT,
+              first_ts TIMESTAMP, last_ts TIMESTAMP)
+            """);
+        _views.Add("files");
+        if (Manifest is null || Manifest.Inputs.Count == 0) return;
+        using var appender = Connection.CreateAppender("files");
+        foreach (var i in Manifest.Inputs)
+        {
+            var row = appender.CreateRow();
+            row.AppendValue(i.SourceFile).AppendValue(i.RelativePath).AppendValue((long?)i.Size).AppendValue(i.Sha256).AppendValue(i.Compression)
+               .AppendValue(Utc(i.ModifiedUtc)).AppendValue(i.Status).AppendValue(i.Reason).AppendValue(i.Format)
+               .AppendValue((long?)i.Records).AppendValue((long?)i.Events).AppendValue((long?)i.Rejects)
+               .AppendValue(Utc(i.FirstTsUtc)).AppendValue(Utc(i.LastTsUtc)).EndRow();
+        }
+    }
+
+    private static DateTime? Utc(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Unspecified) : null;
+
+    public void Execute(string sql)
+    {
+        using var cmd = Connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>A command with <c>$name</c> parameters bound (values are never spliced into SQL text).</summary>
+    public DuckDBCommand Command(string sql, IReadOnlyDictionary<string, object?>? parameters = null)
+    {
+        var cmd = Connection.CreateCommand();
+        cmd.CommandText = sql;
+        if (parameters is not null)
+            foreach (var (k, v) in parameters) cmd.Parameters.Add(new DuckDBParameter(k, v ?? DBNull.Value));
+        return cmd;
+    }
+
+    /// <summary>Runs a query and materialises the result (for small results: reports, tests, tables).</summary>
+    public QueryResult Run(string sql, IReadOnlyDictionary<string, object?>? parameters = null)
+    {
+        using var cmd = Command(sql, parameters);
+        using var r = cmd.ExecuteReader();
+        return QueryResult.Read(r);
+    }
+
+    public static bool IsIdentifier(string s) => s.Length > 0 && s.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_') && !char.IsDigit(s[0]);
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    private static string Literal(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    public void Dispose() => Connection.Dispose();
+}
+
+/// <summary>A materialised query result: column names and types, rows of CLR values (DBNull → null).</summary>
+public sealed class QueryResult
+{
+    public required IReadOnlyList<string> Columns { get; init; }
+    public required IReadOnlyList<string> Types { get; init; }
+    public required IReadOnlyList<object?[]> Rows { get; init; }
+
+    public static QueryResult Read(DbDataReader r)
+    {
+        var cols = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToList();
+        var types = Enumerable.Range(0, r.FieldCount).Select(r.GetDataTypeName).ToList();
+        var rows = new List<object?[]>();
+        while (r.Read())
+        {
+            var row = new object?[r.FieldCount];
+            for (int i = 0; i < row.Length; i++) row[i] = r.IsDBNull(i) ? null : r.GetValue(i);
+            rows.Add(row);
+        }
+        return new QueryResult { Columns = cols, Types = types, Rows = rows };
+    }
+
+    /// <summary>Invariant, UTC, stable text of a value: what tables, CSV and golden files show.</summary>
+    public static string? Format(object? v) => v switch
+    {
+        null => null,
+        DateTime t => t.ToString(t.TimeOfDay.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture),
+        DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture),
+        double d => d.ToString("0.###", CultureInfo.InvariantCulture),
+        float f => f.ToString("0.###", CultureInfo.InvariantCulture),
+        decimal m => m.ToString("0.###", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        byte[] bytes => Convert.ToHexString(bytes),
+        TimeSpan s => s.ToString("c", CultureInfo.InvariantCulture),
+        System.Collections.IEnumerable e and not string => "[" + string.Join(", ", e.Cast<object?>().Select(Format)) + "]",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => v.ToString(),
+    };
+
+    /// <summary>Tab-separated text with a header: the golden-file form (stable across runs and platforms).</summary>
+    public string ToTsv()
+    {
+        var sb = new StringBuilder();
+        sb.Append(string.Join('\t', Columns)).Append('\n');
+        foreach (var row in Rows)
+            sb.Append(string.Join('\t', row.Select(v => Escape(Format(v) ?? "NULL")))).Append('\n');
+        return sb.ToString();
+
+        // Backslash first, so an escape in the file is never ambiguous with evidence text; control characters
+        // (tab, newline, ESC ...) become \xHH, so golden files are plain visible text.
+        static string Escape(string s) => Text.TerminalText.Escape(s.Replace("\\", "\\\\", StringComparison.Ordinal));
+    }
+}

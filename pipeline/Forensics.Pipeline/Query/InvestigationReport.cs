@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+using Forensics.Pipeline.Text;
+
+namespace Forensics.Pipeline.Query;
+
+/// <summary>
+/// Runs every canned query with its defaults and turns the results into a short report an analyst reads
+/// first: what happened, when, from where, with counts. Evidence text is escaped for the terminal.
+/// </summary>
+public sealed class InvestigationReport
+{
+    public required IReadOnlyDictionary<string, QueryResult> Results { get; init; }
+    public required IReadOnlyDictionary<string, string> Errors { get; init; }
+
+    public static InvestigationReport Run(CaseSession session, IReadOnlyList<CannedQuery> queries)
+    {
+        var results = new Dictionary<string, QueryResult>(StringComparer.Ordinal);
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var q in queries)
+        {
+            try { results[q.Name] = session.Run(q.Sql, q.Bind()); }
+            catch (DuckDB.NET.Data.DuckDBException ex) { errors[q.Name] = ex.Message; }
+        }
+        return new InvestigationReport { Results = results, Errors = errors };
+    }
+
+    private const int Top = 5;
+
+    public string Render()
+    {
+        var sb = new StringBuilder();
+        Section(sb, "case_overview", "What the case holds", r =>
+            Line(sb, Num(r, "events") == 0 && r.Get("host") is null
+                ? $"{V(r, "format")}: {N(r, "files")} file(s)" + (Num(r, "rejects") > 0 ? $", {N(r, "rejects")} rejects" : "")
+                : $"{V(r, "format")} on {V(r, "host")}: {N(r, "events")} events from {N(r, "files")} file(s), {V(r, "first_ts")} → {V(r, "last_ts")}"
+                     + (Num(r, "rejects") > 0 ? $", {N(r, "rejects")} rejects" : "")
+                     + (Num(r, "ts_inferred_or_assumed") > 0 ? $", {N(r, "ts_inferred_or_assumed")} with inferred year/zone" : "")));
+        Section(sb, "ssh_bruteforce_by_ip", "SSH password guessing, by source IP", r =>
+            Line(sb, $"{V(r, "src_ip")}: {N(r, "failed_attempts")} failed + {N(r, "invalid_user_probes")} invalid-user probes, {N(r, "distinct_users")} user name(s) ({V(r, "users_tried", 60)}), "
+                     + $"{V(r, "first_seen")} → {V(r, "last_seen")}, {V(r, "attempts_per_minute")}/min" + (Num(r, "accepted_logins") > 0 ? $"; ACCEPTED {N(r, "accepted_logins")} time(s)" : "")));
+        Section(sb, "ssh_bruteforce_then_success", "Failures followed by a successful login from the same IP", r =>
+            Line(sb, $"{V(r, "success_ts")}: {V(r, "src_ip")} logged in as {V(r, "success_user")} ({V(r, "auth_method")}) after {N(r, "failures_before")} failure(s) since {V(r, "first_failure")} (users tried: {V(r, "users_tried", 60)})"));
+        Section(sb, "ssh_usernames_tried", "User names tried over SSH", r =>
+            Line(sb, $"{V(r, "user")}: {N(r, "failed_attempts")} failed, {N(r, "invalid_user_probes")} invalid-user, {N(r, "accepted_logins")} accepted, from {N(r, "source_ips")} IP(s)"
+                     + (r.Get("exists_in_passwd") is bool e ? (e ? $"; exists in passwd{(r.Get("can_login") is true ? " and can log in" : ", no login shell")}" : "; not in passwd") : "")));
+        Section(sb, "logins", "Successful logins (sshd, wtmp, audit)", r =>
+            Line(sb, $"{V(r, "ts")} {V(r, "source")}: {V(r, "user")} from {V(r, "src_ip")} on {V(r, "host")} [{V(r, "detail", 50)}]"
+                     + (r.Get("corroborated_by") is string c && c.Length > 0 ? $", also in {c}" : ", seen by no other source")));
+        Section(sb, "login_evidence_gaps", "Login evidence that does not add up", r =>
+            Line(sb, $"{V(r, "finding")} at {V(r, "ts")}: {V(r, "user")} {V(r, "src_ip")}: {V(r, "detail", 90)}"));
+        Section(sb, "service_kills", "Services killed by a signal or a timeout", r =>
+            Line(sb, $"{V(r, "kill_ts")} {V(r, "unit")} on {V(r, "host")}: {V(r, "how")} {V(r, "signal")}"
+                     + (r.Get("cpu_seconds") is not null ? $", {V(r, "cpu_seconds")} s CPU" : "")
+                     + (r.Get("trigger") is not null ? $", started by {V(r, "trigger")}" : "")
+                     + (r.Get("silence_seconds") is not null ? $", silent {V(r, "silence_seconds")} s before" : "")));
+        Section(sb, "http_proxy_probes", "Web server used as a proxy (CONNECT / absolute URLs)", r =>
+            Line(sb, $"{V(r, "src_ip")} {V(r, "kind")} {V(r, "proxy_target", 60)}: {N(r, "requests")} request(s), status {V(r, "statuses")}, {V(r, "first_seen")} → {V(r, "last_seen")}"));
+        Section(sb, "cross_source_actors", "IPs seen by more than one kind of evidence", r =>
+            Line(sb, $"{V(r, "src_ip")}: {V(r, "families")} ({N(r, "events")} events), {V(r, "first_seen")} → {V(r, "last_seen")}"));
+        foreach (var (name, error) in Errors.OrderBy(e => e.Key, StringComparer.Ordinal))
+            sb.Append("! query ").Append(name).Append(" failed: ").Append(TerminalText.Escape(error)).Append('\n');
+        return sb.ToString();
+    }
+
+    private void Section(StringBuilder sb, string query, string title, Action<Row> line)
+    {
+        if (!Results.TryGetValue(query, out var result)) return;
+        sb.Append("\n== ").Append(title).Append(" (").Append(query).Append("): ");
+        if (result.Rows.Count == 0) { sb.Append("nothing found\n"); return; }
+        sb.Append(result.Rows.Count.ToString("N0", CultureInfo.InvariantCulture)).Append(" row(s)\n");
+        foreach (var row in result.Rows.Take(query == "case_overview" ? 50 : Top)) line(new Row(result, row));
+        if (result.Rows.Count > Top && query != "case_overview")
+            sb.Append("   … ").Append((result.Rows.Count - Top).ToString("N0", CultureInfo.InvariantCulture)).Append(" more: forensics query ").Append(query).Append(" --case CASE\n");
+    }
+
+    private static void Line(StringBuilder sb, string text) => sb.Append(" - ").Append(text).Append('\n');
+
+    private readonly record struct Row(QueryResult Result, object?[] Values)
+    {
+        public object? Get(string column)
+        {
+            for (int i = 0; i < Result.Columns.Count; i++) if (Result.Columns[i] == column) return Values[i];
+            return null;
+        }
+    }
+
+    private static string V(Row r, string column, int max = 40)
+    {
+        var s = TerminalText.Escape(QueryResult.Format(r.Get(column)) ?? "?");
+        return s.Length <= max ? s : s[..(max - 1)] + "…";
+    }
+
+    private static long Num(Row r, string column) => r.Get(column) switch
+    {
+        null or string => 0,
+        System.Numerics.BigInteger b => (long)b, // DuckDB sum() of BIGINT is HUGEINT
+        Int128 i => (long)i,
+        var v => Convert.ToInt64(v, CultureInfo.InvariantCulture),
+    };
+    private static string N(Row r, string column) => r.Get(column) is null ? "?" : Num(r, column).ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,295 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Apache.Arrow;
+using Apache.Arrow.Ipc;
+using CsvHelper;
+
+namespace Forensics.Pipeline.Query;
+
+public enum TimelineFormat { Csv, Timesketch, L2tCsv, Jsonl, Arrow }
+
+/// <summary>Which events a timeline holds. Times are UTC instants.</summary>
+public sealed record TimelineFilter
+{
+    public DateTime? From { get; init; }
+    public DateTime? To { get; init; }
+    /// <summary>Event kinds; "ssh.*" selects a family.</summary>
+    public IReadOnlyList<string> Events { get; init; } = [];
+}
+
+public sealed record TimelineResult(long Rows, long SkippedWithoutTime);
+
+/// <summary>
+/// Exports <c>events</c> as a timeline. DuckDB does the selection, ordering and formatting of every column (in
+/// parallel, in SQL below), and hands Arrow record batches over (DuckDB.NET ExecuteArrowStream, the fast path);
+/// writers copy the UTF-8 bytes out without making .NET strings.
+/// </summary>
+public static class TimelineExport
+{
+    private const string Iso = "strftime(ts, '%Y-%m-%dT%H:%M:%S.%f+00:00')";
+    private const string Order = "ORDER BY ts NULLS LAST, source_file, source_offset";
+
+    /// <summary>Our own columns: the spine, times as ISO 8601 UTC text and epoch µs.</summary>
+    private const string CsvColumns = $"""
+        {Iso} AS datetime, epoch_us(ts) AS timestamp_us, ts_quality, host, format, event, process, pid, unit, "user",
+        src_ip, src_port, message, source_file, source_offset, source_sha256
+        """;
+
+    /// <summary>
+    /// Timesketch CSV import (timesketch docs, "Import from JSON or CSV"): required <c>message</c>, <c>datetime</c>
+    /// (ISO 8601 with an explicit offset), <c>timestamp</c> (epoch µs), <c>timestamp_desc</c>; names Timesketch
+    /// reserves (<c>_id, _type, _index, _source, __ts_timeline_id</c>) are never used. Plaso's field names for the
+    /// same things (<c>hostname</c>, <c>username</c>, <c>reporter</c>, <c>body</c>, <c>pid</c>, <c>data_type</c>)
+    /// let plaso-minded analyzers and saved searches work; our provenance columns come last.
+    /// </summary>
+    private const string TimesketchColumns = $"""
+        coalesce(message, event) AS message, {Iso} AS datetime, epoch_us(ts) AS timestamp, 'Event Recorded' AS timestamp_desc,
+        'forensics:' || format || ':' || replace(event, '.', ':') AS data_type, event, format AS source_format, host AS hostname,
+        "user" AS username, process AS reporter, pid, unit, src_ip, src_port, message AS body, ts_quality,
+        source_file, source_offset, source_sha256
+        """;
+
+    /// <summary>
+    /// plaso's l2tcsv output (plaso/output/l2t_csv.py, 17 fields in this order). Time in UTC, MM/DD/YYYY and
+    /// HH:MM:SS; MACB "...." because a log line's time is when it was written, none of M/A/C/B; type is the
+    /// timestamp_desc; short is the first 80 characters, desc the whole message.
+    /// </summary>
+    private const string L2tColumns = """
+        strftime(ts, '%m/%d/%Y') AS date, strftime(ts, '%H:%M:%S') AS time, 'UTC' AS timezone, '....' AS MACB,
+        'LOG' AS source, format AS sourcetype, 'Event Recorded' AS type, coalesce("user", '-') AS user, coalesce(host, '-') AS host,
+        left(coalesce(message, event), 80) AS short, coalesce(message, event) AS desc, '2' AS version, source_file AS filename,
+        '-' AS inode, event AS notes, 'forensics:' || format AS format,
+        concat_ws('; ', 'offset: ' || source_offset, 'process: ' || process, 'pid: ' || pid, 'unit: ' || unit, 'src_ip: ' || src_ip,
+                  'src_port: ' || src_port, 'ts_quality: ' || ts_quality, 'sha256: ' || source_sha256) AS extra
+        """;
+
+    /// <summary>Arrow keeps types (timestamp[us], int64, ...) for pandas/Polars: the spine as stored.</summary>
+    private const string ArrowColumns = """
+        ts, ts_quality, host, format, event, process, pid, unit, "user", src_ip, src_port, message, source_file, source_offset, source_sha256
+        """;
+
+    public static readonly string[] L2tHeader = ["date", "time", "timezone", "MACB", "source", "sourcetype", "type", "user", "host", "short", "desc", "version", "filename", "inode", "notes", "format", "extra"];
+    public static readonly string[] TimesketchReserved = ["_id", "_type", "_index", "_source", "__ts_timeline_id"];
+
+    public static string Sql(TimelineFormat format, TimelineFilter filter, out Dictionary<string, object?> parameters)
+    {
+        parameters = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["from"] = filter.From is { } f ? DateTime.SpecifyKind(f.ToUniversalTime(), DateTimeKind.Unspecified) : null,
+            ["to"] = filter.To is { } t ? DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Unspecified) : null,
+            ["kinds"] = filter.Events.Count == 0 ? null : string.Join(',', filter.Events),
+        };
+        var columns = format switch
+        {
+            TimelineFormat.Csv or TimelineFormat.Jsonl => CsvColumns,
+            TimelineFormat.Timesketch => TimesketchColumns,
+            TimelineFormat.L2tCsv => L2tColumns,
+            TimelineFormat.Arrow => ArrowColumns,
+            _ => throw new ArgumentOutOfRangeException(nameof(format)),
+        };
+        // Timesketch and l2tcsv need a time on every row; a row without one is counted, never given a fake date.
+        bool needsTime = format is TimelineFormat.Timesketch or TimelineFormat.L2tCsv;
+        return $"""
+            SELECT {columns}
+            FROM events
+            WHERE {Where(needsTime)}
+            {Order}
+            """;
+    }
+
+    private static string Where(bool needsTime) => $"""
+        {(needsTime ? "ts IS NOT NULL" : "true")}
+          AND ($from IS NULL OR ts >= $from) AND ($to IS NULL OR ts <= $to)
+          AND ($kinds IS NULL OR len(list_filter(string_split($kinds, ','), k -> event = k OR (ends_with(k, '*') AND starts_with(event, rtrim(k, '*'))))) > 0)
+        """;
+
+    /// <summary>Writes the timeline to a file; <paramref name="raw"/> keeps fields a spreadsheet would run as formulas.</summary>
+    public static async Task<TimelineResult> WriteAsync(CaseSession session, TimelineFormat format, TimelineFilter filter, string path, bool raw = false, CancellationToken cancel = default)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        var temp = path + ".tmp";
+        long rows;
+        await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+            rows = await WriteAsync(session, format, filter, stream, raw, cancel).ConfigureAwait(false);
+        File.Move(temp, path, overwrite: true);
+        long skipped = 0;
+        if (format is TimelineFormat.Timesketch or TimelineFormat.L2tCsv)
+            skipped = Convert.ToInt64(session.Run("SELECT count(*) FROM events WHERE ts IS NULL").Rows[0][0], CultureInfo.InvariantCulture);
+        return new TimelineResult(rows, skipped);
+    }
+
+    public static async Task<long> WriteAsync(CaseSession session, TimelineFormat format, TimelineFilter filter, Stream output, bool raw = false, CancellationToken cancel = default)
+    {
+        var sql = Sql(format, filter, out var parameters);
+        using var cmd = session.Command(sql, parameters);
+        using var reader = cmd.ExecuteArrowStream();
+        return format switch
+        {
+            TimelineFormat.Arrow => await WriteArrowAsync(reader, output, cancel).ConfigureAwait(false),
+            TimelineFormat.Jsonl => await WriteJsonlAsync(reader, output, cancel).ConfigureAwait(false),
+            _ => await WriteCsvAsync(reader, output, raw, cancel).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>CSV for spreadsheets: RFC 4180, and by default OWASP's formula-injection escape (a leading ').</summary>
+    public static CsvWriterOptions CsvOptions(bool raw) => CsvWriterOptions.Default with
+    {
+        Injection = raw ? CsvInjection.None : CsvInjection.Escape,
+        NewLine = "\n",
+    };
+
+    private static async Task<long> WriteCsvAsync(IArrowArrayStream reader, Stream output, bool raw, CancellationToken cancel)
+    {
+        var options = CsvOptions(raw);
+        await using (var header = CsvWriter.Create(output, options, leaveOpen: true))
+        {
+            header.WriteHeader(reader.Schema.FieldsList.Select(f => f.Name).ToArray());
+            await header.FlushAsync(cancel).ConfigureAwait(false);
+        }
+        // Formatting CSV costs more than DuckDB's scan, sort and Arrow export together, so batches are formatted
+        // on several cores and written in order (a bounded window keeps memory to a few batches).
+        var pending = new Queue<Task<MemoryStream>>();
+        int window = Math.Max(2, Environment.ProcessorCount + 1);
+        long rows = 0;
+        try
+        {
+            while (await reader.ReadNextRecordBatchAsync(cancel).ConfigureAwait(false) is { } batch)
+            {
+                rows += batch.Length;
+                pending.Enqueue(Task.Run(() => FormatBatch(batch, options), cancel));
+                if (pending.Count >= window) await Drain(pending.Dequeue(), output, cancel).ConfigureAwait(false);
+            }
+            while (pending.Count > 0) await Drain(pending.Dequeue(), output, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            // On failure, let started batches finish (they own and release their Arrow memory) before leaving.
+            try { await Task.WhenAll(pending).ConfigureAwait(false); } catch (Exception) when (pending.Count > 0) { }
+        }
+        return rows;
+
+        static async Task Drain(Task<MemoryStream> task, Stream output, CancellationToken cancel)
+        {
+            using var ms = await task.ConfigureAwait(false);
+            await output.WriteAsync(ms.GetBuffer().AsMemory(0, (int)ms.Length), cancel).ConfigureAwait(false);
+        }
+    }
+
+    private static MemoryStream FormatBatch(RecordBatch batch, CsvWriterOptions options)
+    {
+        using (batch)
+        {
+            var ms = new MemoryStream(batch.Length * 256);
+            using (var csv = CsvWriter.Create(ms, options, leaveOpen: true))
+            {
+                var cols = new IArrowArray[batch.ColumnCount];
+                for (int c = 0; c < cols.Length; c++) cols[c] = batch.Column(c);
+                for (int r = 0; r < batch.Length; r++)
+                {
+                    foreach (var col in cols) WriteCsvField(csv, col, r);
+                    csv.EndRecord();
+                }
+            }
+            return ms;
+        }
+    }
+
+    private static void WriteCsvField(CsvWriter csv, IArrowArray col, int r)
+    {
+        if (col.IsNull(r)) { csv.WriteField((string?)null); return; }
+        switch (col)
+        {
+            case StringArray s:
+                var bytes = s.GetBytes(r);
+                // plaso's "-" placeholder (l2tcsv user/inode) is no formula. CsvHelper escapes text only, so it is
+                // written as a number whose custom format is the literal "-" (0 formatted with "'-'").
+                if (bytes.Length == 1 && bytes[0] == (byte)'-') csv.WriteField(0, "'-'");
+                else csv.WriteField(bytes);
+                break;
+            case StringViewArray v: csv.WriteField(v.GetBytes(r)); break;
+            case LargeStringArray l: csv.WriteField(l.GetString(r)); break;
+            case Int64Array i: csv.WriteField(i.GetValue(r)!.Value, default); break;
+            case Int32Array i: csv.WriteField(i.GetValue(r)!.Value, default); break;
+            case DoubleArray d: csv.WriteField(d.GetValue(r)!.Value, "R"); break;
+            case BooleanArray b: csv.WriteField(b.GetValue(r)!.Value); break;
+            case TimestampArray t: csv.WriteField(IsoUtc(t.GetTimestampUnchecked(r))); break;
+            default: csv.WriteField(Convert.ToString(ArrowValue(col, r), CultureInfo.InvariantCulture)); break;
+        }
+    }
+
+    private static async Task<long> WriteJsonlAsync(IArrowArrayStream reader, Stream output, CancellationToken cancel)
+    {
+        var names = reader.Schema.FieldsList.Select(f => JsonEncodedText.Encode(f.Name)).ToArray();
+        var buffer = new ArrayBufferWriter<byte>(1 << 16);
+        await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        long rows = 0;
+        while (await reader.ReadNextRecordBatchAsync(cancel).ConfigureAwait(false) is { } batch)
+        {
+            using (batch)
+            {
+                var cols = Enumerable.Range(0, batch.ColumnCount).Select(batch.Column).ToArray();
+                for (int r = 0; r < batch.Length; r++)
+                {
+                    json.WriteStartObject();
+                    for (int c = 0; c < cols.Length; c++)
+                    {
+                        var col = cols[c];
+                        if (col.IsNull(r)) { json.WriteNull(names[c]); continue; }
+                        switch (col)
+                        {
+                            case StringArray s: json.WriteString(names[c], s.GetBytes(r)); break;
+                            case StringViewArray v: json.WriteString(names[c], v.GetBytes(r)); break;
+                            case Int64Array i: json.WriteNumber(names[c], i.GetValue(r)!.Value); break;
+                            case Int32Array i: json.WriteNumber(names[c], i.GetValue(r)!.Value); break;
+                            case DoubleArray d: json.WriteNumber(names[c], d.GetValue(r)!.Value); break;
+                            case BooleanArray b: json.WriteBoolean(names[c], b.GetValue(r)!.Value); break;
+                            default: json.WriteString(names[c], Convert.ToString(ArrowValue(col, r), CultureInfo.InvariantCulture)); break;
+                        }
+                    }
+                    json.WriteEndObject();
+                    await json.FlushAsync(cancel).ConfigureAwait(false);
+                    buffer.Write("\n"u8);
+                    json.Reset();
+                    if (buffer.WrittenCount > 1 << 16)
+                    {
+                        await output.WriteAsync(buffer.WrittenMemory, cancel).ConfigureAwait(false);
+                        buffer.ResetWrittenCount();
+                    }
+                }
+                rows += batch.Length;
+            }
+        }
+        await output.WriteAsync(buffer.WrittenMemory, cancel).ConfigureAwait(false);
+        return rows;
+    }
+
+    /// <summary>Arrow IPC file (Feather v2): <c>pandas.read_feather</c> / <c>polars.read_ipc</c> open it directly.</summary>
+    private static async Task<long> WriteArrowAsync(IArrowArrayStream reader, Stream output, CancellationToken cancel)
+    {
+        long rows = 0;
+        using var writer = new ArrowFileWriter(output, reader.Schema, leaveOpen: true);
+        await writer.WriteStartAsync(cancel).ConfigureAwait(false);
+        while (await reader.ReadNextRecordBatchAsync(cancel).ConfigureAwait(false) is { } batch)
+        {
+            using (batch)
+            {
+                await writer.WriteRecordBatchAsync(batch, cancel).ConfigureAwait(false);
+                rows += batch.Length;
+            }
+        }
+        await writer.WriteEndAsync(cancel).ConfigureAwait(false);
+        return rows;
+    }
+
+    private static string IsoUtc(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
+
+    private static object? ArrowValue(IArrowArray col, int r) => col switch
+    {
+        LargeStringArray l => l.GetString(r),
+        TimestampArray t => IsoUtc(t.GetTimestampUnchecked(r)),
+        _ => col.GetType().Name,
+    };
+}
+

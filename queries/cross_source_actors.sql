@@ -1,0 +1,34 @@
+-- name: cross_source_actors
+-- description: Source IPs seen in more than one evidence family (ssh, http, login/wtmp, audit, ...), with event
+-- description: counts per family and first/last seen: the same actor probing several services.
+-- tables: events, sessions
+-- param: min_families BIGINT 2 report IPs seen in at least this many families
+-- output: src_ip, families, family_count, events, ssh_events, http_events, login_events, audit_events, other_events, first_seen, last_seen
+WITH seen AS (
+    SELECT src_ip, ts,
+           CASE split_part(event, '.', 1)
+               WHEN 'ssh' THEN 'ssh' WHEN 'pam' THEN 'ssh'
+               WHEN 'http' THEN 'http'
+               WHEN 'login' THEN 'login'
+               WHEN 'audit' THEN 'audit'
+               ELSE split_part(event, '.', 1) END AS family
+    FROM events WHERE src_ip IS NOT NULL AND src_ip NOT IN ('', '::', '0.0.0.0')
+    UNION ALL
+    SELECT src_ip, session_start, 'login' FROM sessions WHERE src_ip IS NOT NULL AND src_ip NOT IN ('', '::', '0.0.0.0')
+), per_family AS (
+    SELECT src_ip, family, count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen FROM seen GROUP BY src_ip, family
+)
+SELECT src_ip,
+       array_to_string(list_sort(list(family)), ',') AS families,
+       count(*) AS family_count,
+       CAST(sum(n) AS BIGINT) AS events,
+       CAST(coalesce(sum(n) FILTER (WHERE family = 'ssh'), 0) AS BIGINT) AS ssh_events,
+       CAST(coalesce(sum(n) FILTER (WHERE family = 'http'), 0) AS BIGINT) AS http_events,
+       CAST(coalesce(sum(n) FILTER (WHERE family = 'login'), 0) AS BIGINT) AS login_events,
+       CAST(coalesce(sum(n) FILTER (WHERE family = 'audit'), 0) AS BIGINT) AS audit_events,
+       CAST(coalesce(sum(n) FILTER (WHERE family NOT IN ('ssh', 'http', 'login', 'audit')), 0) AS BIGINT) AS other_events,
+       min(first_seen) AS first_seen, max(last_seen) AS last_seen
+FROM per_family
+GROUP BY src_ip
+HAVING count(*) >= $min_families
+ORDER BY family_count DESC, events DESC, src_ip;

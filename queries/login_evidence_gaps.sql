@@ -1,0 +1,64 @@
+-- name: login_evidence_gaps
+-- description: Signs of edited login records: sshd Accepted logins with no wtmp session within the tolerance;
+-- description: remote wtmp sessions with no sshd login; wtmp records whose time goes backwards in file order
+-- description: (time travel); zeroed/timeless wtmp records (holes); and long silences between wtmp records.
+-- description: The cross-checks run only when the case holds both kinds of evidence (no wtmp at all is a
+-- description: collection question, answered by case_overview, not a per-login finding).
+-- tables: events, sessions
+-- param: tolerance INTERVAL 2m how far apart sshd and wtmp may stamp the same login
+-- param: gap INTERVAL 30d a silence between consecutive wtmp records longer than this is reported
+-- output: finding, ts, user, src_ip, host, detail, source_file, source_offset
+WITH sshd AS (
+    SELECT ts, user, src_ip, host, source_file, source_offset FROM events WHERE event LIKE 'ssh.accepted%'
+), file_hosts AS (
+    -- sessions.host is ut_host (the remote peer); the machine is the host of the wtmp file's events.
+    SELECT source_file, min(host) AS host FROM events WHERE format = 'wtmp' GROUP BY source_file
+), wtmp_sessions AS (
+    SELECT session_start AS ts, user, src_ip, (SELECT h.host FROM file_hosts h WHERE h.source_file = s.source_file) AS host,
+           line, s.source_file, start_offset AS source_offset
+    FROM sessions s WHERE coalesce(kind, 'user') = 'user'
+), wtmp_records AS (
+    -- Every wtmp record in file order; utmp writers (login, sshd, systemd) append, so the file order is the
+    -- time order unless the clock was changed (NEW_TIME/OLD_TIME records say so) or the file was edited.
+    SELECT ts, user, src_ip, host, event, utmp_type, source_file, source_offset,
+           lag(ts) OVER (PARTITION BY source_file ORDER BY source_offset) AS prev_ts,
+           lag(event) OVER (PARTITION BY source_file ORDER BY source_offset) AS prev_event
+    FROM events WHERE format = 'wtmp'
+), have AS (
+    SELECT (SELECT count(*) FROM wtmp_sessions) + (SELECT count(*) FROM wtmp_records) > 0 AS wtmp,
+           (SELECT count(*) FROM events WHERE event LIKE 'ssh.%') > 0 AS sshd
+)
+SELECT 'sshd_login_without_wtmp' AS finding, s.ts, s.user, s.src_ip, s.host,
+       'no wtmp session for this user within ' || CAST(CAST($tolerance AS INTERVAL) AS VARCHAR) AS detail, s.source_file, s.source_offset
+FROM sshd s, have
+WHERE have.wtmp AND NOT EXISTS (
+    SELECT 1 FROM wtmp_sessions w
+    WHERE w.user = s.user AND (w.src_ip IS NULL OR s.src_ip IS NULL OR w.src_ip = s.src_ip)
+      AND w.ts BETWEEN s.ts - CAST($tolerance AS INTERVAL) AND s.ts + CAST($tolerance AS INTERVAL))
+UNION ALL
+SELECT 'wtmp_session_without_sshd', w.ts, w.user, w.src_ip, w.host,
+       'remote session on ' || coalesce(w.line, '?') || ' with no sshd Accepted line within ' || CAST(CAST($tolerance AS INTERVAL) AS VARCHAR),
+       w.source_file, w.source_offset
+FROM wtmp_sessions w, have
+WHERE have.sshd AND w.src_ip IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM sshd s
+    WHERE s.user = w.user AND s.ts BETWEEN w.ts - CAST($tolerance AS INTERVAL) AND w.ts + CAST($tolerance AS INTERVAL))
+UNION ALL
+SELECT 'wtmp_time_travel', ts, user, src_ip, host,
+       'record is ' || CAST(date_diff('second', ts, prev_ts) AS VARCHAR) || ' s earlier than the record before it in the file',
+       source_file, source_offset
+FROM wtmp_records
+WHERE ts < prev_ts AND event <> 'login.clock_change' AND coalesce(prev_event, '') <> 'login.clock_change'
+UNION ALL
+SELECT 'wtmp_hole', ts, user, src_ip, host,
+       'record without a usable time (' || coalesce(utmp_type, event) || '): zeroed or overwritten',
+       source_file, source_offset
+FROM wtmp_records
+WHERE ts IS NULL OR ts < TIMESTAMP '1980-01-01'
+UNION ALL
+SELECT 'wtmp_gap', ts, user, src_ip, host,
+       'no wtmp record for ' || CAST(date_diff('hour', prev_ts, ts) AS VARCHAR) || ' h before this one',
+       source_file, source_offset
+FROM wtmp_records
+WHERE ts - prev_ts > CAST($gap AS INTERVAL)
+ORDER BY ts NULLS FIRST, finding, source_file, source_offset;
