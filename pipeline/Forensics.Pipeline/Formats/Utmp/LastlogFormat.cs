@@ -98,6 +98,7 @@ public sealed class LastlogFormat : ILogFormat
             e.Message = $"uid={uid} [{line}] [{host}] [{(time > 0 ? UtmpText.IsoComma(time, 0) : "never")}]";
             e.Set(Uid, uid);
             if (file.UserNames?.GetValueOrDefault(uid) is { } name) e.User = name;
+            e.Host = file.DefaultHost;
             e.Set(UtmpFormat.UtmpLine, line);
             e.Set(UtmpFormat.UtmpHost, host);
         }

@@ -160,7 +160,10 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
                 output.Reject(offset, $"{reason} ({layout.Name})", raw);
                 continue;
             }
-            Decode(raw, layout, output.NewEvent(offset), cache);
+            var e = output.NewEvent(offset);
+            Decode(raw, layout, e, cache);
+            // The records are the examined machine's own; ut_host is the remote end and stays in utmp_host.
+            e.Host = file.DefaultHost;
         }
     }
 
