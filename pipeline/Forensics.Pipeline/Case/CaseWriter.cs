@@ -33,40 +33,27 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize) : IAsyncD
             _eventTables[formatId] = table;
         }
         var w = table.Writer;
-        var ts = (TimestampColumn)w.Column(0);
-        var quality = (StringColumn)w.Column(1);
-        var host = (StringColumn)w.Column(2);
-        var format = (StringColumn)w.Column(3);
-        var kind = (StringColumn)w.Column(4);
-        var process = (StringColumn)w.Column(5);
-        var pid = (ValueColumn<long>)w.Column(6);
-        var unit = (StringColumn)w.Column(7);
-        var user = (StringColumn)w.Column(8);
-        var srcIp = (StringColumn)w.Column(9);
-        var srcPort = (ValueColumn<int>)w.Column(10);
-        var message = (StringColumn)w.Column(11);
-        var file = (StringColumn)w.Column(12);
-        var offset = (ValueColumn<long>)w.Column(13);
-        var sha = (StringColumn)w.Column(14);
+        var spineColumns = new SpineColumns(w);
         int spine = CaseLayout.SpineColumns.Count;
         var extraSeen = new bool[table.ExtraCount];
         foreach (var e in events)
         {
-            ts.Add(e.TsMicros);
-            quality.Add(e.TsMicros is null ? TsQuality.Missing : e.TsQuality);
-            host.Add(e.Host);
-            format.Add(formatId);
-            kind.Add(e.Event);
-            process.Add(e.Process);
-            pid.Add(e.Pid);
-            unit.Add(e.Unit);
-            user.Add(e.User);
-            srcIp.Add(e.SrcIp);
-            srcPort.Add(e.SrcPort);
-            message.Add(e.Message);
-            file.Add(sourceFile);
-            offset.Add(e.SourceOffset);
-            sha.Add(sha256);
+            var c = spineColumns;
+            c.Ts.Add(e.TsMicros);
+            c.Quality.Add(e.TsMicros is null ? TsQuality.Missing : e.TsQuality);
+            c.Host.Add(e.Host);
+            c.Format.Add(formatId);
+            c.Kind.Add(e.Event);
+            c.Process.Add(e.Process);
+            c.Pid.Add(e.Pid);
+            c.Unit.Add(e.Unit);
+            c.User.Add(e.User);
+            c.SrcIp.Add(e.SrcIp);
+            c.SrcPort.Add(e.SrcPort);
+            c.Message.Add(e.Message);
+            c.File.Add(sourceFile);
+            c.Offset.Add(e.SourceOffset);
+            c.Sha.Add(sha256);
             if (table.ExtraCount > 0)
             {
                 Array.Clear(extraSeen);
@@ -84,8 +71,29 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize) : IAsyncD
             {
                 throw new InvalidOperationException($"format {formatId} set column {e.Extras[0].Column.Name} that it does not declare in ExtraColumns");
             }
-            await w.EndRowAsync(cancel).ConfigureAwait(false);
+            if (await w.EndRowAsync(cancel).ConfigureAwait(false))
+                spineColumns = new SpineColumns(w); // a flush swapped the writer's buffers: never append to the ones being written
         }
+    }
+
+    /// <summary>Typed views of the spine buffers of the writer's current row group.</summary>
+    private sealed class SpineColumns(ParquetTableWriter w)
+    {
+        public readonly TimestampColumn Ts = (TimestampColumn)w.Column(0);
+        public readonly StringColumn Quality = (StringColumn)w.Column(1);
+        public readonly StringColumn Host = (StringColumn)w.Column(2);
+        public readonly StringColumn Format = (StringColumn)w.Column(3);
+        public readonly StringColumn Kind = (StringColumn)w.Column(4);
+        public readonly StringColumn Process = (StringColumn)w.Column(5);
+        public readonly ValueColumn<long> Pid = (ValueColumn<long>)w.Column(6);
+        public readonly StringColumn Unit = (StringColumn)w.Column(7);
+        public readonly StringColumn User = (StringColumn)w.Column(8);
+        public readonly StringColumn SrcIp = (StringColumn)w.Column(9);
+        public readonly ValueColumn<int> SrcPort = (ValueColumn<int>)w.Column(10);
+        public readonly StringColumn Message = (StringColumn)w.Column(11);
+        public readonly StringColumn File = (StringColumn)w.Column(12);
+        public readonly ValueColumn<long> Offset = (ValueColumn<long>)w.Column(13);
+        public readonly StringColumn Sha = (StringColumn)w.Column(14);
     }
 
     public async Task WriteRejectsAsync(string? formatId, string sourceFile, string sha256, IEnumerable<Reject> rejects, CancellationToken cancel)

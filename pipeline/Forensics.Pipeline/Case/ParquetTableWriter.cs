@@ -77,11 +77,29 @@ public sealed class ParquetTableWriter : IAsyncDisposable
     /// <summary>Typed access to a column's buffer for the current row.</summary>
     public IColumnBuffer Column(int index) => _buffers[index];
 
-    /// <summary>Ends the current row (every column must have received one value) and flushes full row groups.</summary>
-    public ValueTask EndRowAsync(CancellationToken cancel = default)
+    /// <summary>
+    /// Ends the current row (every column must have received one value) and flushes the row group when it holds
+    /// <c>rowGroupSize</c> rows or about <see cref="RowGroupByteBudget"/> bytes (wide rows such as the journal's
+    /// fields JSON would otherwise hold gigabytes per row group). True when it flushed: the buffers returned by
+    /// <see cref="Column"/> before the call must then be fetched again.
+    /// </summary>
+    public async ValueTask<bool> EndRowAsync(CancellationToken cancel = default)
     {
         BufferedRows++;
-        return BufferedRows >= _rowGroupSize ? new ValueTask(FlushAsync(cancel)) : ValueTask.CompletedTask;
+        if (BufferedRows < _rowGroupSize && (BufferedRows & 1023) != 0) return false;
+        if (BufferedRows < _rowGroupSize && ApproximateBytes() < RowGroupByteBudget) return false;
+        await FlushAsync(cancel).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Buffered bytes after which a row group is written whatever its row count.</summary>
+    public const long RowGroupByteBudget = 48L << 20;
+
+    private long ApproximateBytes()
+    {
+        long total = 0;
+        foreach (var b in _buffers) total += b.ApproximateBytes;
+        return total;
     }
 
     /// <summary>
@@ -140,6 +158,8 @@ public sealed class ParquetTableWriter : IAsyncDisposable
 public interface IColumnBuffer
 {
     int Count { get; }
+    /// <summary>Rough memory held by the buffered values (for row-group sizing, not accounting).</summary>
+    long ApproximateBytes { get; }
     void AddObject(object? value);
     Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, CancellationToken cancel);
     void Clear();
@@ -160,17 +180,24 @@ public interface IColumnBuffer
 public sealed class StringColumn(int capacity) : IColumnBuffer
 {
     private readonly List<string?> _values = new(capacity);
+    private long _chars;
     public int Count => _values.Count;
-    public void Add(string? value) => _values.Add(value);
-    public void AddObject(object? value) => _values.Add(value switch { null => null, string s => s, _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) });
+    public long ApproximateBytes => _chars * 2 + _values.Count * 8L;
+    public void Add(string? value)
+    {
+        _values.Add(value);
+        if (value is not null) _chars += value.Length;
+    }
+    public void AddObject(object? value) => Add(value switch { null => null, string s => s, _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) });
     public Task WriteAsync(ParquetRowGroupWriter rg, DataField field, CancellationToken cancel) => rg.WriteAsync(field, _values!, null);
-    public void Clear() => _values.Clear();
+    public void Clear() { _values.Clear(); _chars = 0; }
 }
 
 public sealed class ValueColumn<T>(int capacity) : IColumnBuffer where T : struct
 {
     private T?[] _values = new T?[capacity];
     public int Count { get; private set; }
+    public long ApproximateBytes => Count * 16L;
     public void Add(T? value)
     {
         if (Count == _values.Length) Array.Resize(ref _values, _values.Length * 2);
@@ -193,6 +220,7 @@ public sealed class TimestampColumn(int capacity) : IColumnBuffer
 {
     private DateTime?[] _values = new DateTime?[capacity];
     public int Count { get; private set; }
+    public long ApproximateBytes => Count * 16L;
     public void Add(long? micros)
     {
         if (Count == _values.Length) Array.Resize(ref _values, _values.Length * 2);
@@ -207,9 +235,15 @@ public sealed class TimestampColumn(int capacity) : IColumnBuffer
 public sealed class BinaryColumn(int capacity) : IColumnBuffer
 {
     private readonly List<byte[]?> _values = new(capacity);
+    private long _bytes;
     public int Count => _values.Count;
-    public void Add(byte[]? value) => _values.Add(value);
-    public void AddObject(object? value) => _values.Add(value as byte[]);
+    public long ApproximateBytes => _bytes + _values.Count * 8L;
+    public void Add(byte[]? value)
+    {
+        _values.Add(value);
+        if (value is not null) _bytes += value.Length;
+    }
+    public void AddObject(object? value) => Add(value as byte[]);
     public Task WriteAsync(ParquetRowGroupWriter rg, DataField field, CancellationToken cancel) => rg.WriteAsync(field, _values!, null);
-    public void Clear() => _values.Clear();
+    public void Clear() { _values.Clear(); _bytes = 0; }
 }
