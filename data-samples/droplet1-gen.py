@@ -523,6 +523,16 @@ def build_journal():
     t3 = t2 + 611_432
     sshd(t3, pid, "Connection closed by authenticating user root %s port 58460 [preauth]" % ip, cmdline="sshd: root [priv]")
     crypto_destroy(t3 + 400, pid, ip)
+    # A dnf transaction on May 19 ran `systemctl daemon-reload` and restarted the timer: the only place an
+    # info-level journal names dnf-makecache.timer (systemd logs the timer elapsing only at debug level).
+    # Added last so the seeded random streams above are unchanged.
+    t = ts(2024, 5, 19, 0, 5, 40, 118_204)
+    systemd1(t, "dnf-makecache.timer: Deactivated successfully.", "dnf-makecache.timer",
+             code=("src/core/unit.c", "5559", "unit_log_success"), mid="7ad2d189f7e94e70a38c781354912448")
+    systemd1(t + 1_012, "Stopped dnf-makecache.timer - dnf makecache --timer.", "dnf-makecache.timer",
+             mid="9d1aaa27d60140bd96365438aad20286")
+    systemd1(t + 1_871, "Started dnf-makecache.timer - dnf makecache --timer.", "dnf-makecache.timer",
+             mid="39f53479d3a045ac8e11786248231fbf")
 
 
 def write_export(path):

@@ -176,7 +176,13 @@ public sealed class ValueColumn<T>(int capacity) : IColumnBuffer where T : struc
         if (Count == _values.Length) Array.Resize(ref _values, _values.Length * 2);
         _values[Count++] = value;
     }
-    public void AddObject(object? value) => Add(value is null ? null : (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture));
+    // The exact type is the common case; Convert.ChangeType (IConvertible) only for widening, e.g. int into long.
+    public void AddObject(object? value) => Add(value switch
+    {
+        null => null,
+        T t => t,
+        _ => (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture),
+    });
     public Task WriteAsync(ParquetRowGroupWriter rg, DataField field, CancellationToken cancel) =>
         rg.WriteAsync<T>(field, _values.AsMemory(0, Count), null, null, cancel);
     public void Clear() => Count = 0;

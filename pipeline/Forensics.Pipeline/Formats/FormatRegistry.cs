@@ -13,6 +13,9 @@ public static class FormatRegistry
         new Web.WerkzeugFormat(),
         new Web.AccessLogFormat(),
         new Audit.AuditFormat(),
+        new Utmp.UtmpFormat(Utmp.UtmpFileKind.Wtmp),
+        new Utmp.UtmpFormat(Utmp.UtmpFileKind.Btmp),
+        new Utmp.LastlogFormat(),
     ];
 
     public static ILogFormat? ById(string id) => All.FirstOrDefault(f => f.Id == id);

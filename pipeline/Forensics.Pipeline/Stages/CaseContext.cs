@@ -13,6 +13,8 @@ public sealed class CaseContext
     public required TimeZoneInfo Zone { get; init; }
     public required string ZoneSource { get; init; }
     public string? Hostname { get; init; }
+    /// <summary>uid → name from the evidence's etc/passwd (lastlog records only uids); null when there is none.</summary>
+    public IReadOnlyDictionary<long, string>? UserNames { get; private set; }
     public List<string> Notes { get; } = [];
 
     /// <summary>
@@ -21,6 +23,14 @@ public sealed class CaseContext
     /// (<c>/usr/share/zoneinfo/Europe/Berlin</c>) and is read without being followed.
     /// </summary>
     public static CaseContext Resolve(IngestOptions options, EvidenceListing? listing = null)
+    {
+        var context = ResolveZoneAndHost(options, listing);
+        byte[]? passwd = FindEtcFile(options.Inputs, "passwd") is { } pw ? File.ReadAllBytes(pw) : listing?.EtcFiles.GetValueOrDefault("passwd").Content;
+        if (passwd is not null) context.UserNames = Evidence.Context.ContextFiles.UserNames(passwd);
+        return context;
+    }
+
+    private static CaseContext ResolveZoneAndHost(IngestOptions options, EvidenceListing? listing)
     {
         var notes = new List<string>();
         string? hostname = FindEtcFile(options.Inputs, "hostname") is { } h ? File.ReadLines(h).FirstOrDefault()?.Trim()

@@ -31,7 +31,7 @@ public sealed class EvidenceListing
                 if (file.IsContainer) continue;
                 listing.Rotation.Observe(file.SourcePath, file.ReferenceTimeUtc);
                 var kind = ContextFiles.Match(file.RelativePath);
-                if (kind is not ("timezone" or "localtime" or "hostname")) continue;
+                if (kind is not ("timezone" or "localtime" or "hostname" or "passwd")) continue;
                 var key = kind;
                 if (listing.EtcFiles.ContainsKey(key)) { listing.Notes.Add($"{file.SourcePath}: another etc/{kind} was found first; this one is ignored for the case zone/host"); continue; }
                 if (file.LinkTarget is not null) { listing.EtcFiles[key] = (file.SourcePath, null, file.LinkTarget); continue; }

@@ -117,7 +117,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         {
             SourceFile = evidence.SourcePath, SourceSha256 = evidence.Sha256, FileName = evidence.FileName,
             ReferenceTimeUtc = reference, Zone = context.Zone, ZoneSource = context.ZoneSource,
-            ForcedYear = options.Year, DefaultHost = context.Hostname, Length = evidence.Length,
+            ForcedYear = options.Year, DefaultHost = context.Hostname, UserNames = context.UserNames, Length = evidence.Length,
         };
         var state = new FileState(_fileIndex++, evidence, format, fileContext, entry);
         if (evidence.Partial)
@@ -169,7 +169,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         return new FileContext
         {
             SourceFile = c.SourceFile, SourceSha256 = c.SourceSha256, FileName = c.FileName, ReferenceTimeUtc = c.ReferenceTimeUtc,
-            Zone = c.Zone, ZoneSource = c.ZoneSource, ForcedYear = c.ForcedYear, DefaultHost = c.DefaultHost, Length = c.Length,
+            Zone = c.Zone, ZoneSource = c.ZoneSource, ForcedYear = c.ForcedYear, DefaultHost = c.DefaultHost, UserNames = c.UserNames, Length = c.Length,
             SideTables = new FileSideTables(file),
         };
     }

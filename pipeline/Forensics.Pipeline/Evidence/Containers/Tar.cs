@@ -96,7 +96,7 @@ internal sealed class TarContainer : IContainerFormat
 /// A tar member whose archive ends early reads as a clean end of stream from the BCL reader; this turns the
 /// shortfall into an error (the member becomes "partial" with the offset) instead of a silently short file.
 /// </summary>
-internal sealed class ExactLengthStream(Stream inner, long length, string member) : Stream
+internal sealed class ExactLengthStream(Stream inner, long length, string member) : ForwardOnlyReadStream
 {
     private long _read;
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -108,13 +108,6 @@ internal sealed class ExactLengthStream(Stream inner, long length, string member
             throw new EndOfStreamException($"tar member '{member}' is truncated: the archive ends after {_read} of its {length} bytes");
         return n;
     }
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => length;
     public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

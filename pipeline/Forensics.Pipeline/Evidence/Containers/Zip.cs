@@ -164,16 +164,8 @@ internal sealed class ZipContainer : IContainerFormat
 }
 
 /// <summary>A stream whose first read fails with a reason (an unopenable member becomes a failed file, not a crash).</summary>
-internal sealed class FailingStream(string reason) : Stream
+internal sealed class FailingStream(string reason) : ForwardOnlyReadStream
 {
     public override int Read(byte[] buffer, int offset, int count) => throw new IOException(reason);
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => 0; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

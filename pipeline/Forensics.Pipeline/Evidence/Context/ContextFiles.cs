@@ -27,7 +27,16 @@ public static class ContextFiles
     }
 
     /// <summary>Files the zone/host pre-pass needs before any log is parsed.</summary>
-    public static bool NeededBeforeParsing(string relativePath) => Match(relativePath) is "timezone" or "localtime" or "hostname";
+    public static bool NeededBeforeParsing(string relativePath) => Match(relativePath) is "timezone" or "localtime" or "hostname" or "passwd";
+
+    /// <summary>uid → user name from an etc/passwd (first entry wins for a duplicated uid), for formats that only record uids (lastlog).</summary>
+    public static IReadOnlyDictionary<long, string> UserNames(ReadOnlySpan<byte> passwd)
+    {
+        var names = new Dictionary<long, string>();
+        foreach (var row in Passwd(passwd).Rows)
+            if (row[0] is string user && row[1] is long uid) names.TryAdd(uid, user);
+        return names;
+    }
 
     // passwd(5): shells that refuse interactive logins (util-linux nologin(8), coreutils false(1), and the
     // historical sync/halt/shutdown accounts whose "shell" runs one command).
