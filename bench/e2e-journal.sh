@@ -5,9 +5,9 @@
 # systemd-journal-remote, which rotates into system@...journal archives by itself (its file-size limit, and so
 # its data hash table, is derived from the size of the file system it writes to: ~128 MiB max, rotation when the
 # hash table is 75% full, ~50 MB per file on a large /tmp). Generated data stays under the work dir.
-# Usage: bench/e2e-journal.sh [EXPORT_MB=850 (gives ~1 GB of journal files)] [workdir=/tmp/forensics-e2e-journal]
+# Usage: bench/e2e-journal.sh [EXPORT_MB=1000 (gives ~1 GB of journal files)] [workdir=/tmp/forensics-e2e-journal]
 set -euo pipefail
-mb="${1:-850}"; work="${2:-/tmp/forensics-e2e-journal}"
+mb="${1:-1000}"; work="${2:-/tmp/forensics-e2e-journal}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 M_WORK="$work"; source "$repo/bench/lib/measure.sh"
 remote=/lib/systemd/systemd-journal-remote; [[ -x $remote ]] || remote=/usr/lib/systemd/systemd-journal-remote

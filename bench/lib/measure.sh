@@ -6,8 +6,10 @@ command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -
 measure() {
   local name="$1" out="$2" units="$3" unit_name="$4" bytes="$5"; shift 5
   local tf="$M_WORK/${name//[^A-Za-z0-9_.-]/_}.time"
-  if ! /usr/bin/time -v "$@" > "$out" 2> "$tf"; then
-    echo "$name FAILED (exit $?); see $tf" >&2; tail -5 "$tf" >&2; return 1
+  local rc=0
+  /usr/bin/time -v "$@" > "$out" 2> "$tf" || rc=$?
+  if (( rc != 0 )); then
+    echo "$name FAILED (exit $rc); see $tf" >&2; grep -v '^[[:space:]]' "$tf" | tail -5 >&2; return 1
   fi
   M_SECS=$(grep -F 'Elapsed (wall clock)' "$tf" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   M_RSS_MB=$(grep -F 'Maximum resident set size' "$tf" | awk '{printf "%.0f", $NF/1024}')
