@@ -56,7 +56,7 @@ public sealed class CaseSession : IDisposable
         new Dictionary<string, IReadOnlyList<(string Name, string Type)>>(StringComparer.Ordinal)
         {
             ["passwd"] = [("user", "VARCHAR"), ("uid", "BIGINT"), ("gid", "BIGINT"), ("gecos", "VARCHAR"), ("home", "VARCHAR"), ("shell", "VARCHAR"), ("can_login", "BOOLEAN"), ("source_file", "VARCHAR")],
-            ["sshd_settings"] = [("setting", "VARCHAR"), ("value", "VARCHAR"), ("source", "VARCHAR"), ("source_file", "VARCHAR")],
+            ["sshd_settings"] = [("setting", "VARCHAR"), ("value", "VARCHAR"), ("source", "VARCHAR"), ("line", "BIGINT"), ("include_may_override", "BOOLEAN"), ("config_file", "VARCHAR"), ("source_file", "VARCHAR")],
         };
 
     public DuckDBConnection Connection { get; }

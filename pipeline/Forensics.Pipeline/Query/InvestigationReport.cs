@@ -22,8 +22,24 @@ public sealed class InvestigationReport
             try { results[q.Name] = session.Run(q.Sql, q.Bind()); }
             catch (DuckDB.NET.Data.DuckDBException ex) { errors[q.Name] = ex.Message; }
         }
+        // The minutes around the first service kill, all sources merged: what else happened just before it.
+        if (results.TryGetValue("service_kills", out var kills) && kills.Rows.Count > 0
+            && queries.FirstOrDefault(q => q.Name == "timeline_around") is { } around
+            && kills.Columns.ToList().IndexOf("kill_ts") is var k and >= 0 && kills.Rows[0][k] is DateTime killTs)
+        {
+            var binds = around.Bind(new Dictionary<string, string>
+            {
+                ["ts"] = killTs.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture),
+                ["window"] = "30s",
+            });
+            try { results[AroundKill] = session.Run(around.Sql, binds); }
+            catch (DuckDB.NET.Data.DuckDBException ex) { errors[AroundKill] = ex.Message; }
+        }
         return new InvestigationReport { Results = results, Errors = errors };
     }
+
+    /// <summary>Result key of timeline_around centred on the first service kill.</summary>
+    public const string AroundKill = "timeline_around (first service kill ± 30 s)";
 
     private const int Top = 5;
 
@@ -54,6 +70,21 @@ public sealed class InvestigationReport
                      + (r.Get("cpu_seconds") is not null ? $", {V(r, "cpu_seconds")} s CPU" : "")
                      + (r.Get("trigger") is not null ? $", started by {V(r, "trigger")}" : "")
                      + (r.Get("silence_seconds") is not null ? $", silent {V(r, "silence_seconds")} s before" : "")));
+        if (Results.TryGetValue(AroundKill, out var aroundKill))
+        {
+            // Bot SSH chatter would drown the few events that matter; it is counted, not listed.
+            var rows = aroundKill.Rows.Select(v => new Row(aroundKill, v)).ToList();
+            var notable = rows.Where(r => V(r, "event") is var e && !e.StartsWith("ssh.", StringComparison.Ordinal) && !e.StartsWith("pam.", StringComparison.Ordinal)
+                                          && !e.StartsWith("audit.", StringComparison.Ordinal) && !e.StartsWith("login.failed", StringComparison.Ordinal)).ToList();
+            sb.Append("\n== Around the first service kill, ±30 s, all sources (").Append(AroundKill).Append("): ")
+              .Append(rows.Count.ToString("N0", CultureInfo.InvariantCulture)).Append(" event(s), ")
+              .Append((rows.Count - notable.Count).ToString("N0", CultureInfo.InvariantCulture)).Append(" of them SSH/PAM/audit/btmp noise not listed\n");
+            foreach (var r in notable.Take(15))
+                Line(sb, $"{V(r, "ts")} ({V(r, "offset_seconds")} s) {V(r, "format")} {V(r, "event")}{(r.Get("src_ip") is null ? "" : " from " + V(r, "src_ip"))}: {V(r, "message", 80)}");
+        }
+        Section(sb, "ssh_config_risks", "sshd settings of the machine (effective values)", r =>
+            Line(sb, $"{V(r, "setting")} {V(r, "effective_value")} ({V(r, "source")}{(r.Get("line") is null ? "" : $", {V(r, "config_file")}:{V(r, "line")}")})"
+                     + (r.Get("risky") is true ? $": RISKY, {V(r, "why", 80)}" : "")));
         Section(sb, "http_proxy_probes", "Web server used as a proxy (CONNECT / absolute URLs)", r =>
             Line(sb, $"{V(r, "src_ip")} {V(r, "kind")} {V(r, "proxy_target", 60)}: {N(r, "requests")} request(s), status {V(r, "statuses")}, {V(r, "first_seen")} → {V(r, "last_seen")}"));
         Section(sb, "cross_source_actors", "IPs seen by more than one kind of evidence", r =>
