@@ -15,6 +15,8 @@ public sealed class Manifest
     public List<ManifestInput> Inputs { get; set; } = [];
     public ManifestTotals Totals { get; set; } = new();
     public List<string> Notes { get; set; } = [];
+    /// <summary>Busy time per stage (seconds of work, not of waiting on channels), summed over workers.</summary>
+    public ManifestTimings Timings { get; set; } = new();
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -57,7 +59,9 @@ public sealed class ManifestInput
     public string? Compression { get; set; }
     public DateTime? ModifiedUtc { get; set; }
     public DateTime? GzipTimeUtc { get; set; }
-    /// <summary>parsed, partial (parsed up to a read error), skipped, or failed.</summary>
+    /// <summary>Upper bound of the file's last record used for year inference (own times tightened by its rotation set).</summary>
+    public DateTime? ReferenceTimeUtc { get; set; }
+    /// <summary>parsed, partial (parsed up to a read error), skipped, failed, context (stored as a case table), or archive (its members follow as files).</summary>
     public string Status { get; set; } = "parsed";
     public string? Reason { get; set; }
     public string? Format { get; set; }
@@ -75,9 +79,22 @@ public sealed class ManifestTotals
     public int FilesParsed { get; set; }
     public int FilesSkipped { get; set; }
     public int FilesFailed { get; set; }
+    /// <summary>Context files stored as case tables (etc/passwd, sshd_config, …).</summary>
+    public int FilesContext { get; set; }
+    /// <summary>Archives (tar, zip) whose members are listed as files of their own.</summary>
+    public int Archives { get; set; }
     public long Records { get; set; }
     public long Events { get; set; }
     public long Rejects { get; set; }
     /// <summary>records == events + rejects for every file; false means a bug, and the run says so.</summary>
     public bool Balanced { get; set; }
+}
+
+public sealed class ManifestTimings
+{
+    public double WallSeconds { get; set; }
+    public double DiscoverAndHashSeconds { get; set; }
+    public double FrameSeconds { get; set; }
+    public double ParseSeconds { get; set; }
+    public double WriteSeconds { get; set; }
 }

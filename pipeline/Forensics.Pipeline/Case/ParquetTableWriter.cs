@@ -27,7 +27,9 @@ public sealed class ParquetTableWriter : IAsyncDisposable
     private readonly FileStream _stream;
     private readonly ParquetWriter _writer;
     private readonly DataField[] _fields;
-    private readonly IColumnBuffer[] _buffers;
+    private IColumnBuffer[] _buffers;
+    private IColumnBuffer[] _spare;
+    private Task _pendingFlush = Task.CompletedTask;
     private readonly int _rowGroupSize;
     private bool _completed;
 
@@ -45,6 +47,7 @@ public sealed class ParquetTableWriter : IAsyncDisposable
         Columns = columns;
         _rowGroupSize = rowGroupSize;
         _buffers = columns.Select(c => IColumnBuffer.Create(c.Type, rowGroupSize)).ToArray();
+        _spare = columns.Select(c => IColumnBuffer.Create(c.Type, rowGroupSize)).ToArray();
     }
 
     public static async Task<ParquetTableWriter> CreateAsync(string path, IReadOnlyList<ColumnSpec> columns, int rowGroupSize = 128 * 1024, CancellationToken cancel = default)
@@ -81,26 +84,42 @@ public sealed class ParquetTableWriter : IAsyncDisposable
         return BufferedRows >= _rowGroupSize ? new ValueTask(FlushAsync(cancel)) : ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Hands the buffered rows to a background row-group write and returns once the previous one is done:
+    /// encoding and compressing one row group overlaps with filling the next (double buffering), so the
+    /// single write stage uses a second core instead of making the parse workers wait.
+    /// </summary>
     public async Task FlushAsync(CancellationToken cancel = default)
     {
         if (BufferedRows == 0) return;
+        await _pendingFlush.ConfigureAwait(false);
+        var full = _buffers;
+        int rows = BufferedRows;
+        _buffers = _spare;
+        _spare = full;
+        BufferedRows = 0;
+        _pendingFlush = Task.Run(() => WriteRowGroupAsync(full, rows, cancel), cancel);
+    }
+
+    private async Task WriteRowGroupAsync(IColumnBuffer[] buffers, int rows, CancellationToken cancel)
+    {
         using (var rg = _writer.CreateRowGroup())
         {
             for (int i = 0; i < _fields.Length; i++)
             {
-                if (_buffers[i].Count != BufferedRows) throw new InvalidOperationException($"column {Columns[i].Name} has {_buffers[i].Count} values for {BufferedRows} rows");
-                await _buffers[i].WriteAsync(rg, _fields[i], cancel).ConfigureAwait(false);
-                _buffers[i].Clear();
+                if (buffers[i].Count != rows) throw new InvalidOperationException($"column {Columns[i].Name} has {buffers[i].Count} values for {rows} rows");
+                await buffers[i].WriteAsync(rg, _fields[i], cancel).ConfigureAwait(false);
+                buffers[i].Clear();
             }
         }
-        RowsWritten += BufferedRows;
-        BufferedRows = 0;
+        RowsWritten += rows;
     }
 
     /// <summary>Flushes, closes and renames the file into place.</summary>
     public async Task CompleteAsync(CancellationToken cancel = default)
     {
         await FlushAsync(cancel).ConfigureAwait(false);
+        await _pendingFlush.ConfigureAwait(false);
         await _writer.DisposeAsync().ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
         File.Move(_tempPath, _path, overwrite: true);
@@ -110,6 +129,7 @@ public sealed class ParquetTableWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_completed) return;
+        try { await _pendingFlush.ConfigureAwait(false); } catch (Exception) { /* reported by the stage that awaited it */ }
         try { await _writer.DisposeAsync().ConfigureAwait(false); } catch (Exception) { /* the run already failed; the temp file is removed below */ }
         await _stream.DisposeAsync().ConfigureAwait(false);
         try { File.Delete(_tempPath); } catch (IOException) { }
@@ -156,7 +176,13 @@ public sealed class ValueColumn<T>(int capacity) : IColumnBuffer where T : struc
         if (Count == _values.Length) Array.Resize(ref _values, _values.Length * 2);
         _values[Count++] = value;
     }
-    public void AddObject(object? value) => Add(value is null ? null : (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture));
+    // The exact type is the common case; Convert.ChangeType (IConvertible) only for widening, e.g. int into long.
+    public void AddObject(object? value) => Add(value switch
+    {
+        null => null,
+        T t => t,
+        _ => (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture),
+    });
     public Task WriteAsync(ParquetRowGroupWriter rg, DataField field, CancellationToken cancel) =>
         rg.WriteAsync<T>(field, _values.AsMemory(0, Count), null, null, cancel);
     public void Clear() => Count = 0;

@@ -12,6 +12,18 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
 {
     private const int HeadSize = Formats.ILogFormat.SniffBytes;
 
+    /// <summary>
+    /// Listing mode (the cheap pre-pass, see <see cref="Stages.EvidenceListing"/>): only files this predicate wants
+    /// (by relative path) are read; every other leaf is yielded with its name and times but no content, and only
+    /// members whose names look like archives are descended into. Null (the default) reads everything.
+    /// </summary>
+    public Func<string, bool>? ListingWants { get; init; }
+
+    private bool Listing => ListingWants is not null;
+
+    /// <summary>Skip reason of the name-and-times-only leaves that listing mode yields.</summary>
+    public const string ListedOnly = "listed only (pre-pass)";
+
     public IEnumerable<EvidenceFile> Discover(IEnumerable<string> inputs, CancellationToken cancel)
     {
         foreach (var input in inputs)
@@ -43,6 +55,11 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
     private IEnumerable<EvidenceFile> FromDisk(string path, string relative, CancellationToken cancel)
     {
         var info = new FileInfo(path);
+        if (Listing && !ListingWants!(relative) && !Containers.MemberPaths.LooksLikeArchive(info.Name))
+        {
+            yield return new EvidenceFile { SourcePath = path, RelativePath = relative, FileName = info.Name, ModifiedUtc = info.LastWriteTimeUtc, SkipReason = ListedOnly };
+            yield break;
+        }
         if (info.LinkTarget is not null)
         {
             yield return new EvidenceFile { SourcePath = path, RelativePath = relative, FileName = info.Name, SkipReason = $"symbolic link to {info.LinkTarget} (not followed)" };
@@ -62,16 +79,18 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
             yield return new EvidenceFile { SourcePath = path, RelativePath = relative, FileName = info.Name, FailureReason = $"cannot open: {openError}" };
             yield break;
         }
-        foreach (var e in Expand(raw, path, relative, info.Name, info.LastWriteTimeUtc, depth: 0, diskPath: path, cancel)) yield return e;
+        foreach (var e in Expand(raw, path, relative, info.Name, info.LastWriteTimeUtc, depth: 0, diskPath: path, storedCounter: null, cancel)) yield return e;
     }
 
     internal static FileStream OpenReadOnly(string path) =>
         new(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, BufferSize = 1 << 16, Options = FileOptions.SequentialScan });
 
     /// <summary>Recognises compression and containers in <paramref name="raw"/> (which this method disposes) and yields leaves.</summary>
-    private IEnumerable<EvidenceFile> Expand(Stream raw, string sourcePath, string relative, string name, DateTime? mtime, int depth, string? diskPath, CancellationToken cancel)
+    /// <param name="storedCounter">Bytes consumed of the outermost stored stream (for per-member bomb ratios); null at the top.</param>
+    private IEnumerable<EvidenceFile> Expand(Stream raw, string sourcePath, string relative, string name, DateTime? mtime, int depth, string? diskPath, Func<long>? storedCounter, CancellationToken cancel, Layer? outerLayer = null)
     {
         var hashing = new HashingReadStream(raw);
+        storedCounter ??= () => hashing.BytesRead;
         var (head, headLength, stream) = PrefixedStream.Peek(hashing, HeadSize);
         var headSpan = head.AsSpan(0, headLength);
 
@@ -87,19 +106,58 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
         if (compression is not null)
         {
             var gzipTime = Compression.GzipHeaderTime(headSpan);
-            var guard = new BombGuardStream(compression.Open(stream), () => hashing.BytesRead, limits);
             var innerName = compression.StripSuffix(name);
             var innerRelative = relative.EndsWith(name, StringComparison.Ordinal) ? relative[..^name.Length] + innerName : relative;
-            var layer = new Layer(compression.Name, hashing, gzipTime);
+            if (Listing && !ListingWants!(innerRelative) && !Containers.MemberPaths.LooksLikeArchive(innerName) && !Containers.MemberPaths.LooksLikeArchive(name))
+            {
+                stream.Dispose();
+                yield return new EvidenceFile { SourcePath = sourcePath + "!", RelativePath = innerRelative, FileName = innerName, ModifiedUtc = mtime, GzipTimeUtc = gzipTime, Compression = compression.Name, SkipReason = ListedOnly };
+                yield break;
+            }
+            // Decompressors may close their input at end of stream (seen with the xz/bzip2/zstd streams); the stored
+            // hash must still read to the end, so the layer closes the input itself (Spool / nested archive).
+            var guard = new BombGuardStream(compression.Open(new NonClosingStream(stream)), () => hashing.BytesRead, limits);
+            var layer = new Layer(compression.Name, hashing, gzipTime, guard);
             foreach (var e in ExpandDecompressed(guard, sourcePath + "!", innerRelative, innerName, mtime, depth + 1, layer, cancel)) yield return e;
             yield break;
         }
 
         if (container is not null)
         {
-            foreach (var e in ExpandContainer(container, stream, sourcePath, relative, depth, cancel)) yield return e;
-            hashing.Finish();
+            string? corrupt = null;
+            int members = 0;
+            foreach (var e in ExpandContainer(container, stream, sourcePath, relative, depth, storedCounter, cancel))
+            {
+                if (e.ContainerError is not null) { corrupt = e.ContainerError; continue; }
+                members++;
+                yield return e;
+            }
+            string sha = "";
+            try { sha = hashing.Finish(); }
+            catch (Exception ex) when (ex is IOException or InvalidDataException) { corrupt ??= $"read error after {hashing.BytesRead} bytes: {ex.Message}"; }
             stream.Dispose();
+            string? storedSha = null;
+            if (outerLayer is not null)
+            {
+                try { storedSha = outerLayer.StoredHash.Finish(); }
+                catch (Exception ex) when (ex is IOException or InvalidDataException) { corrupt ??= $"{outerLayer.Name} read error after {outerLayer.StoredHash.BytesRead} bytes: {ex.Message}"; }
+                outerLayer.StoredHash.Dispose();
+            }
+            // The archive itself is accounted for too (after its members: its hash is known only now).
+            yield return new EvidenceFile
+            {
+                SourcePath = sourcePath, RelativePath = relative, FileName = name, Length = hashing.BytesRead, Sha256 = sha,
+                StoredLength = outerLayer?.StoredHash.BytesRead, StoredSha256 = storedSha, Compression = outerLayer?.Name, GzipTimeUtc = outerLayer?.GzipTime,
+                ModifiedUtc = mtime, IsContainer = true, ContainerFormat = container.Name, ContainerMembers = members,
+                FailureReason = corrupt,
+            };
+            yield break;
+        }
+
+        if (Listing && !ListingWants!(relative))
+        {
+            stream.Dispose();
+            yield return new EvidenceFile { SourcePath = sourcePath, RelativePath = relative, FileName = name, ModifiedUtc = mtime, SkipReason = ListedOnly };
             yield break;
         }
 
@@ -131,7 +189,7 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
         return null;
     }
 
-    private sealed record Layer(string Name, HashingReadStream StoredHash, DateTime? GzipTime);
+    private sealed record Layer(string Name, HashingReadStream StoredHash, DateTime? GzipTime, BombGuardStream Guard);
 
     private IEnumerable<EvidenceFile> ExpandDecompressed(Stream decompressed, string sourcePath, string relative, string name, DateTime? mtime, int depth, Layer layer, CancellationToken cancel)
     {
@@ -150,23 +208,29 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
         if (peekError is not null)
         {
             contentHash.Dispose();
+            layer.StoredHash.Dispose();
             yield return new EvidenceFile { SourcePath = sourcePath, RelativePath = relative, FileName = name, Compression = layer.Name, FailureReason = $"{layer.Name} stream is corrupt at the start: {peekError}" };
             yield break;
         }
         var container = FindContainer(head.AsSpan(0, headLength), name);
         if (container is not null || Compression.Detect(head.AsSpan(0, headLength)) is not null)
         {
+            // An archive's members are judged one by one (ratio per member); the layer keeps only a total bound.
+            if (container is not null) layer.Guard.CarriesArchive = true;
             // Nested layer: hand the decompressed stream to Expand as raw input.
-            foreach (var e in Expand(stream, sourcePath[..^1], relative, name, mtime, depth, diskPath: null, cancel))
+            foreach (var e in Expand(stream, sourcePath[..^1], relative, name, mtime, depth, diskPath: null, () => layer.StoredHash.BytesRead, cancel, container is not null ? layer : null))
                 yield return e;
+            layer.StoredHash.Dispose();
             yield break;
         }
         yield return Spool(stream, contentHash, layer, sourcePath, relative, name, mtime, head[..headLength], cancel);
     }
 
-    private IEnumerable<EvidenceFile> ExpandContainer(IContainerFormat container, Stream stream, string sourcePath, string relative, int depth, CancellationToken cancel)
+    /// <summary>Yields the members' leaves; a damaged archive ends with a marker whose <see cref="EvidenceFile.ContainerError"/> says where.</summary>
+    private IEnumerable<EvidenceFile> ExpandContainer(IContainerFormat container, Stream stream, string sourcePath, string relative, int depth, Func<long> storedCounter, CancellationToken cancel)
     {
-        using var e = container.Members(stream, sourcePath, limits, cancel).GetEnumerator();
+        var context = new ContainerReadContext { ContainerPath = sourcePath, Limits = limits, SpoolDirectory = spoolDirectory, StoredBytesRead = storedCounter, Cancel = cancel };
+        using var e = container.Members(stream, context).GetEnumerator();
         while (true)
         {
             ContainerMember member;
@@ -183,7 +247,7 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
             }
             if (error is not null)
             {
-                yield return new EvidenceFile { SourcePath = sourcePath, RelativePath = relative, FileName = Path.GetFileName(relative), FailureReason = $"{container.Name} archive is corrupt: {error}" };
+                yield return new EvidenceFile { SourcePath = sourcePath, RelativePath = relative, FileName = Path.GetFileName(relative), ContainerError = $"{container.Name} archive is damaged: {error}" };
                 yield break;
             }
             var memberName = member.Path.Split('/').Last();
@@ -191,10 +255,24 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
             var memberRelative = member.Path;
             if (member.SkipReason is not null || member.Open is null)
             {
-                yield return new EvidenceFile { SourcePath = memberSource, RelativePath = memberRelative, FileName = memberName, SkipReason = member.SkipReason ?? "no content" };
+                yield return new EvidenceFile { SourcePath = memberSource, RelativePath = memberRelative, FileName = memberName, ModifiedUtc = member.ModifiedUtc, SkipReason = member.SkipReason ?? "no content", LinkTarget = member.LinkTarget };
                 continue;
             }
-            foreach (var leaf in Expand(member.Open(), memberSource, memberRelative, memberName, member.ModifiedUtc, depth + 1, diskPath: null, cancel))
+            if (Listing && !ListingWants!(memberRelative) && !Containers.MemberPaths.LooksLikeArchive(memberName) && Compression.All.All(c => c.StripSuffix(memberName) == memberName))
+            {
+                yield return new EvidenceFile { SourcePath = memberSource, RelativePath = memberRelative, FileName = memberName, ModifiedUtc = member.ModifiedUtc, SkipReason = ListedOnly };
+                continue;
+            }
+            Stream memberStream;
+            string? openError = null;
+            try { memberStream = member.Open(); }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or NotSupportedException) { memberStream = Stream.Null; openError = ex.Message; }
+            if (openError is not null)
+            {
+                yield return new EvidenceFile { SourcePath = memberSource, RelativePath = memberRelative, FileName = memberName, ModifiedUtc = member.ModifiedUtc, FailureReason = $"cannot open member: {openError}" };
+                continue;
+            }
+            foreach (var leaf in Expand(memberStream, memberSource, memberRelative, memberName, member.ModifiedUtc, depth + 1, diskPath: null, storedCounter, cancel))
                 yield return leaf;
         }
     }
@@ -235,7 +313,8 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
         string storedSha = "";
         if (layer is not null)
         {
-            try { storedSha = layer.StoredHash.Finish(); } catch (IOException) { storedSha = ""; }
+            try { storedSha = layer.StoredHash.Finish(); } catch (Exception ex) when (ex is IOException or InvalidDataException) { storedSha = ""; }
+            layer.StoredHash.Dispose();
         }
         string sha = Convert.ToHexStringLower(SHA256.HashData(ReadAll(spool)));
         long length = spool.Length;

@@ -34,6 +34,16 @@ public sealed class EvidenceFile : IDisposable
     /// <summary>Why only part of the content could be read (corrupt compression, bomb limit), with the offset.</summary>
     public string? PartialReason { get; init; }
 
+    /// <summary>True for the entry of an archive itself (tar, zip): its hash is recorded, its members are separate files.</summary>
+    public bool IsContainer { get; init; }
+    public string? ContainerFormat { get; init; }
+    public int ContainerMembers { get; init; }
+    /// <summary>Internal marker: the archive being expanded is damaged here (consumed by discovery, never yielded out).</summary>
+    internal string? ContainerError { get; init; }
+
+    /// <summary>For a symbolic or hard link member: the link text (never followed; etc/localtime names its zone).</summary>
+    public string? LinkTarget { get; init; }
+
     internal Func<Stream>? Opener { get; init; }
     internal Action? Cleanup { get; init; }
 
@@ -63,6 +73,9 @@ public sealed class AcquisitionLimits
     public long RatioGraceBytes { get; init; } = 64L << 20;
     /// <summary>Members up to this size are spooled in memory; larger ones to a temporary file.</summary>
     public long InMemorySpoolBytes { get; init; } = 64L << 20;
+    /// <summary>Largest decompressed size of a whole archive stream (a .tar inside .gz), default 1 TiB; its members
+    /// are judged one by one with <see cref="MaxMemberBytes"/> and <see cref="MaxExpansionRatio"/>.</summary>
+    public long MaxArchiveBytes { get; init; } = 1L << 40;
     /// <summary>How deep archives/compressions may nest.</summary>
     public int MaxNesting { get; init; } = 8;
 }

@@ -2,8 +2,23 @@ using System.Security.Cryptography;
 
 namespace Forensics.Pipeline.Evidence;
 
+/// <summary>
+/// Base of the evidence layer's wrappers: readable, forward-only, never writable. Only Read and Position vary.
+/// </summary>
+internal abstract class ForwardOnlyReadStream : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
 /// <summary>Read-only pass-through that hashes (SHA-256) and counts every byte read.</summary>
-internal sealed class HashingReadStream(Stream inner) : Stream
+internal sealed class HashingReadStream(Stream inner) : ForwardOnlyReadStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     public long BytesRead { get; private set; }
@@ -24,15 +39,7 @@ internal sealed class HashingReadStream(Stream inner) : Stream
         return Convert.ToHexStringLower(_hash.GetHashAndReset());
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     protected override void Dispose(bool disposing) { if (disposing) { inner.Dispose(); _hash.Dispose(); } base.Dispose(disposing); }
 }
 
@@ -40,15 +47,27 @@ internal sealed class HashingReadStream(Stream inner) : Stream
 /// Guards decompressed output against bombs: fails once output passes the member limit, or once past the
 /// grace size the output/input ratio exceeds the limit. The exception names the limit, for the reject reason.
 /// </summary>
-internal sealed class BombGuardStream(Stream decompressed, Func<long> compressedBytesRead, AcquisitionLimits limits) : Stream
+internal sealed class BombGuardStream(Stream decompressed, Func<long> compressedBytesRead, AcquisitionLimits limits) : ForwardOnlyReadStream
 {
     public long Produced { get; private set; }
+
+    /// <summary>
+    /// Set when the decompressed content turned out to be an archive: the ratio is then judged per member
+    /// (by the container) and only <see cref="AcquisitionLimits.MaxArchiveBytes"/> bounds the whole stream.
+    /// </summary>
+    public bool CarriesArchive { get; set; }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
     public override int Read(Span<byte> buffer)
     {
         int n = decompressed.Read(buffer);
         Produced += n;
+        if (CarriesArchive)
+        {
+            if (Produced > limits.MaxArchiveBytes)
+                throw new DecompressionLimitException($"decompressed archive passed the limit of {limits.MaxArchiveBytes} bytes");
+            return n;
+        }
         if (Produced > limits.MaxMemberBytes)
             throw new DecompressionLimitException($"decompressed size passed the limit of {limits.MaxMemberBytes} bytes");
         if (Produced > limits.RatioGraceBytes)
@@ -60,22 +79,14 @@ internal sealed class BombGuardStream(Stream decompressed, Func<long> compressed
         return n;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => Produced; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     protected override void Dispose(bool disposing) { if (disposing) decompressed.Dispose(); base.Dispose(disposing); }
 }
 
 public sealed class DecompressionLimitException(string message) : IOException(message);
 
 /// <summary>A stream that first returns already-read head bytes, then the rest of the inner stream.</summary>
-internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : Stream
+internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : ForwardOnlyReadStream
 {
     private int _prefixPos;
     private long _position;
@@ -95,15 +106,7 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inn
         return n;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
 
     /// <summary>Reads up to <paramref name="size"/> bytes of <paramref name="inner"/> and returns them with a stream that replays them.</summary>
@@ -119,4 +122,29 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inn
         }
         return (head, total, new PrefixedStream(head, total, inner));
     }
+}
+
+/// <summary>Counts bytes read, so a container can name the offset of a damaged header.</summary>
+internal sealed class CountingStream(Stream inner) : ForwardOnlyReadStream
+{
+    private long _position;
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(Span<byte> buffer)
+    {
+        int n = inner.Read(buffer);
+        _position += n;
+        return n;
+    }
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+}
+
+/// <summary>
+/// Hands a member's data stream to code that disposes what it reads, without closing it: the tar reader still
+/// owns the stream and must skip what is left of it.
+/// </summary>
+internal sealed class NonClosingStream(Stream inner) : ForwardOnlyReadStream
+{
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+    public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
 }

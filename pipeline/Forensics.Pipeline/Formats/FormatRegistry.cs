@@ -6,6 +6,16 @@ public static class FormatRegistry
     public static IReadOnlyList<ILogFormat> All { get; } =
     [
         new Syslog.SyslogFormat(),
+        new Journal.JournalBinaryFormat(),
+        new Journal.JournalExportFormat(),
+        new Journal.JournalJsonFormat(),
+        new Journal.JournalTextFormat(),
+        new Web.WerkzeugFormat(),
+        new Web.AccessLogFormat(),
+        new Audit.AuditFormat(),
+        new Utmp.UtmpFormat(Utmp.UtmpFileKind.Wtmp),
+        new Utmp.UtmpFormat(Utmp.UtmpFileKind.Btmp),
+        new Utmp.LastlogFormat(),
     ];
 
     public static ILogFormat? ById(string id) => All.FirstOrDefault(f => f.Id == id);

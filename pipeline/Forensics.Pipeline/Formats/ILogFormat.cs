@@ -53,6 +53,8 @@ public sealed class FileContext
     public int? ForcedYear { get; init; }
     /// <summary>Host name for formats whose records do not carry one (etc/hostname, or null).</summary>
     public string? DefaultHost { get; init; }
+    /// <summary>uid → user name from the case's etc/passwd, for records that carry only a uid (lastlog); null when absent.</summary>
+    public IReadOnlyDictionary<long, string>? UserNames { get; init; }
     public long Length { get; init; }
     /// <summary>Side tables (e.g. sessions) a format produces for the whole file; null when not wanted.</summary>
     public ISideTableSink? SideTables { get; init; }

@@ -28,7 +28,10 @@ public static class LineFramer
             if (isContinuation is not null)
             {
                 var span = reader.Get(line);
-                if (pendingOffset >= 0 && !truncated && isContinuation(span) && pending.WrittenCount + span.Length + 1 <= options.MaxLineBytes)
+                // Called for every line, the first and cut ones included, so stateful predicates (traceback
+                // joiner, audit serial grouper) see the whole sequence.
+                bool continues = isContinuation(span);
+                if (pendingOffset >= 0 && !truncated && continues && pending.WrittenCount + span.Length + 1 <= options.MaxLineBytes)
                 {
                     pending.Write("\n"u8);
                     pending.Write(span);
@@ -83,7 +86,7 @@ public sealed class LineFramingOptions
 {
     /// <summary>Lines longer than this are cut and rejected (default 1 MiB).</summary>
     public int MaxLineBytes { get; init; } = 1 << 20;
-    /// <summary>True when a line continues the previous record (indented journal text, tracebacks).</summary>
+    /// <summary>True when a line continues the previous record (indented journal text, tracebacks). Called once per line, in order, first line included.</summary>
     public Func<ReadOnlySpan<byte>, bool>? IsContinuation { get; init; }
     /// <summary>Computes a per-record hint in file order (e.g. the inferred year); runs on the framing thread.</summary>
     public Func<ReadOnlySpan<byte>, long, int>? Hint { get; init; }

@@ -13,12 +13,29 @@ public sealed class CaseContext
     public required TimeZoneInfo Zone { get; init; }
     public required string ZoneSource { get; init; }
     public string? Hostname { get; init; }
+    /// <summary>uid → name from the evidence's etc/passwd (lastlog records only uids); null when there is none.</summary>
+    public IReadOnlyDictionary<long, string>? UserNames { get; private set; }
     public List<string> Notes { get; } = [];
 
-    public static CaseContext Resolve(IngestOptions options)
+    /// <summary>
+    /// Folder inputs are searched directly; archives through the <paramref name="listing"/> pre-pass (a folder's
+    /// file wins over an archive's). In archives etc/localtime is usually a symlink: its text names the zone
+    /// (<c>/usr/share/zoneinfo/Europe/Berlin</c>) and is read without being followed.
+    /// </summary>
+    public static CaseContext Resolve(IngestOptions options, EvidenceListing? listing = null)
+    {
+        var context = ResolveZoneAndHost(options, listing);
+        byte[]? passwd = FindEtcFile(options.Inputs, "passwd") is { } pw ? File.ReadAllBytes(pw) : listing?.EtcFiles.GetValueOrDefault("passwd").Content;
+        if (passwd is not null) context.UserNames = Evidence.Context.ContextFiles.UserNames(passwd);
+        return context;
+    }
+
+    private static CaseContext ResolveZoneAndHost(IngestOptions options, EvidenceListing? listing)
     {
         var notes = new List<string>();
-        string? hostname = FindEtcFile(options.Inputs, "hostname") is { } h ? File.ReadLines(h).FirstOrDefault()?.Trim() : null;
+        string? hostname = FindEtcFile(options.Inputs, "hostname") is { } h ? File.ReadLines(h).FirstOrDefault()?.Trim()
+            : listing?.EtcFiles.GetValueOrDefault("hostname").Content is { } hb ? Evidence.Context.ContextFiles.FirstLine(hb) : null;
+        if (listing is not null) notes.AddRange(listing.Notes);
         if (options.TimeZone is { } tz)
         {
             return new CaseContext { Zone = FindZone(tz) ?? throw new ArgumentException($"unknown time zone '{tz}' (use an IANA name such as Europe/Berlin)"), ZoneSource = "--tz", Hostname = hostname };
@@ -28,6 +45,12 @@ public sealed class CaseContext
             var name = File.ReadLines(tzFile).FirstOrDefault()?.Trim();
             if (name is not null && FindZone(name) is { } zone) return new CaseContext { Zone = zone, ZoneSource = $"etc/timezone ({tzFile})", Hostname = hostname };
             notes.Add($"{tzFile}: zone '{name}' is unknown on this machine; ignored");
+        }
+        else if (listing?.EtcFiles.GetValueOrDefault("timezone") is { Content: { } tzBytes, SourcePath: var tzSource })
+        {
+            var name = Evidence.Context.ContextFiles.FirstLine(tzBytes);
+            if (name is not null && FindZone(name) is { } zone) return WithNotes(new CaseContext { Zone = zone, ZoneSource = $"etc/timezone ({tzSource})", Hostname = hostname }, notes);
+            notes.Add($"{tzSource}: zone '{name}' is unknown on this machine; ignored");
         }
         if (FindEtcFile(options.Inputs, "localtime") is { } localtime)
         {
@@ -40,9 +63,33 @@ public sealed class CaseContext
             }
             notes.Add($"{localtime}: not identical to any zone in /usr/share/zoneinfo; local times are read as UTC");
         }
+        else if (listing?.EtcFiles.GetValueOrDefault("localtime") is { SourcePath: { } ltSource } lt)
+        {
+            string? match = lt.LinkTarget is { } target ? ZoneFromLink(target) : lt.Content is { } bytes ? MatchZoneInfo(bytes) : null;
+            if (match is not null && FindZone(match) is { } zone)
+                return WithNotes(new CaseContext { Zone = zone, ZoneSource = $"etc/localtime ({ltSource}{(lt.LinkTarget is null ? "" : " -> " + lt.LinkTarget)}) = {match}", Hostname = hostname }, notes);
+            notes.Add($"{ltSource}: zone not recognised{(lt.LinkTarget is null ? "" : $" (link to {lt.LinkTarget})")}; local times are read as UTC");
+        }
         var result = new CaseContext { Zone = TimeZoneInfo.Utc, ZoneSource = "default (no --tz, no etc/timezone or etc/localtime in the evidence)", Hostname = hostname };
         result.Notes.AddRange(notes);
         return result;
+    }
+
+    private static CaseContext WithNotes(CaseContext c, List<string> notes)
+    {
+        c.Notes.AddRange(notes);
+        return c;
+    }
+
+    /// <summary>The zone named by a localtime symlink's text: whatever follows "zoneinfo/" (posix/ and right/ prefixes dropped).</summary>
+    public static string? ZoneFromLink(string target)
+    {
+        int i = target.LastIndexOf("zoneinfo/", StringComparison.Ordinal);
+        if (i < 0) return null;
+        var zone = target[(i + "zoneinfo/".Length)..];
+        foreach (var prefix in new[] { "posix/", "right/" })
+            if (zone.StartsWith(prefix, StringComparison.Ordinal)) zone = zone[prefix.Length..];
+        return zone.Length == 0 || zone.Contains("..", StringComparison.Ordinal) ? null : zone;
     }
 
     public static TimeZoneInfo? FindZone(string name)
@@ -66,11 +113,12 @@ public sealed class CaseContext
         return null;
     }
 
-    private static string? MatchZoneInfo(string localtime)
+    private static string? MatchZoneInfo(string localtime) => MatchZoneInfo(File.ReadAllBytes(localtime));
+
+    private static string? MatchZoneInfo(byte[] wanted)
     {
         const string root = "/usr/share/zoneinfo";
         if (!Directory.Exists(root)) return null;
-        byte[] wanted = File.ReadAllBytes(localtime);
         if (wanted.Length > 1 << 20) return null;
         var hash = SHA256.HashData(wanted);
         // Prefer Area/City names over aliases such as "UCT" or "posix/...".

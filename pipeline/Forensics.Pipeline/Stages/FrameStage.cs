@@ -10,16 +10,22 @@ namespace Forensics.Pipeline.Stages;
 /// Per-file problems (unreadable, unknown format, corrupt part) are recorded in the manifest and the run goes
 /// on; only failures of the stage itself (a bug, cancellation) end the run.
 /// </summary>
-internal sealed class FrameStage(IngestOptions options, CaseContext context, Manifest manifest, EvidenceDiscovery discovery)
+internal sealed class FrameStage(IngestOptions options, CaseContext context, Manifest manifest, EvidenceDiscovery discovery, RotationSets rotation)
 {
     private readonly Dictionary<string, string> _seenHashes = new(StringComparer.Ordinal);
     private readonly List<EvidenceFile> _open = [];
     private int _fileIndex;
 
+    /// <summary>Stopwatch ticks spent discovering/hashing and framing (channel waits excluded).</summary>
+    public long DiscoverTicks { get; private set; }
+    public long FrameTicks { get; private set; }
+
     public async Task RunAsync(ChannelWriter<FramedItem> output, CancellationToken cancel)
     {
+        long discoverStart = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var evidence in discovery.Discover(options.Inputs, cancel))
         {
+            DiscoverTicks += System.Diagnostics.Stopwatch.GetTimestamp() - discoverStart;
             cancel.ThrowIfCancellationRequested();
             var entry = new ManifestInput
             {
@@ -28,16 +34,54 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
                 Compression = evidence.Compression, ModifiedUtc = evidence.ModifiedUtc, GzipTimeUtc = evidence.GzipTimeUtc,
             };
             lock (manifest) manifest.Inputs.Add(entry);
+            if (IsContextFile(evidence, entry) is { } contextState)
+            {
+                // No records: the file's tables travel to the writer with its end marker.
+                contextState.TotalBatches = 0;
+                await output.WriteAsync(new FramedItem(contextState, null), cancel).ConfigureAwait(false);
+                continue;
+            }
             var state = Classify(evidence, entry);
             if (state is null) { evidence.Dispose(); continue; }
             lock (_open) _open.Add(evidence);
             await FrameFileAsync(state, output, cancel).ConfigureAwait(false);
+            discoverStart = System.Diagnostics.Stopwatch.GetTimestamp();
         }
+    }
+
+    /// <summary>
+    /// Context files (etc/passwd, etc/ssh/sshd_config, …) become case tables, not events; the manifest says
+    /// "context" with the table and row count. Null when the file is not one (or cannot be read).
+    /// </summary>
+    private FileState? IsContextFile(EvidenceFile evidence, ManifestInput entry)
+    {
+        if (evidence.IsContainer || evidence.SkipReason is not null || evidence.FailureReason is not null || evidence.Length == 0) return null;
+        var kind = Evidence.Context.ContextFiles.Match(evidence.RelativePath);
+        if (kind is null || evidence.Length > 16 << 20) return null;
+        byte[] bytes = new byte[evidence.Length];
+        using (var s = evidence.OpenContent()) s.ReadExactly(bytes);
+        var tables = kind == "localtime"
+            ? [Evidence.Context.ContextFiles.TimeZoneTable(context.ZoneSource.Contains(evidence.SourcePath, StringComparison.Ordinal) ? context.Zone.Id : null, "etc/localtime")]
+            : Evidence.Context.ContextFiles.Parse(kind, evidence.RelativePath, bytes);
+        entry.Status = "context";
+        entry.Format = "context:" + kind;
+        entry.Reason = string.Join(", ", tables.Select(t => $"{t.Rows.Count} rows in {t.Name}"));
+        var state = new FileState(_fileIndex++, evidence, null, null, entry);
+        state.SideTables.AddRange(tables);
+        lock (_open) _open.Add(evidence);
+        return state;
     }
 
     /// <summary>Decides what happens to a file; null when it is not parsed (the manifest entry says why).</summary>
     private FileState? Classify(EvidenceFile evidence, ManifestInput entry)
     {
+        if (evidence.IsContainer)
+        {
+            entry.Status = evidence.FailureReason is null ? "archive" : "failed";
+            entry.Format = evidence.ContainerFormat;
+            entry.Reason = $"{evidence.ContainerMembers} members" + (evidence.FailureReason is { } damaged ? $"; {damaged}" : "");
+            return null;
+        }
         if (evidence.SkipReason is { } skip) { entry.Status = "skipped"; entry.Reason = skip; return null; }
         if (evidence.FailureReason is { } fail) { entry.Status = "failed"; entry.Reason = fail; return null; }
         if (evidence.Length == 0) { entry.Status = "skipped"; entry.Reason = "empty file"; return null; }
@@ -49,6 +93,13 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         }
         _seenHashes[evidence.Sha256] = evidence.SourcePath;
         var (format, confidence) = FormatRegistry.Detect(evidence.Head, evidence.FileName);
+        if (format is null && evidence.Partial)
+        {
+            // A cut-short member (bomb limit, corrupt stream) that no parser recognises: the cut is the news.
+            entry.Status = "failed";
+            entry.Reason = $"{evidence.PartialReason}; the part read is not a known format ({Describe(evidence.Head)})";
+            return null;
+        }
         if (format is null)
         {
             entry.Status = "skipped";
@@ -57,11 +108,16 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         }
         entry.Format = format.Id;
         entry.FormatConfidence = confidence;
+        // Rotation sets tighten the file's own reference (mtime/gzip time) with its newer siblings and the date in
+        // its name; the file's own times join the set for siblings read after it.
+        rotation.Observe(evidence.SourcePath, evidence.ReferenceTimeUtc);
+        var reference = rotation.Bound(evidence.SourcePath, evidence.ReferenceTimeUtc);
+        entry.ReferenceTimeUtc = reference;
         var fileContext = new FileContext
         {
             SourceFile = evidence.SourcePath, SourceSha256 = evidence.Sha256, FileName = evidence.FileName,
-            ReferenceTimeUtc = evidence.ReferenceTimeUtc, Zone = context.Zone, ZoneSource = context.ZoneSource,
-            ForcedYear = options.Year, DefaultHost = context.Hostname, Length = evidence.Length,
+            ReferenceTimeUtc = reference, Zone = context.Zone, ZoneSource = context.ZoneSource,
+            ForcedYear = options.Year, DefaultHost = context.Hostname, UserNames = context.UserNames, Length = evidence.Length,
         };
         var state = new FileState(_fileIndex++, evidence, format, fileContext, entry);
         if (evidence.Partial)
@@ -87,11 +143,14 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         try
         {
             using var stream = file.Evidence.OpenContent();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             foreach (var batch in file.Format!.Frame(stream, context, cancel))
             {
+                FrameTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
                 batch.Sequence = sequence++;
                 await output.WriteAsync(new FramedItem(file, batch), cancel).ConfigureAwait(false);
                 options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, file.Index, batch.Count > 0 ? batch.Offset(batch.Count - 1) : 0, 0, 0));
+                start = System.Diagnostics.Stopwatch.GetTimestamp();
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -110,7 +169,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         return new FileContext
         {
             SourceFile = c.SourceFile, SourceSha256 = c.SourceSha256, FileName = c.FileName, ReferenceTimeUtc = c.ReferenceTimeUtc,
-            Zone = c.Zone, ZoneSource = c.ZoneSource, ForcedYear = c.ForcedYear, DefaultHost = c.DefaultHost, Length = c.Length,
+            Zone = c.Zone, ZoneSource = c.ZoneSource, ForcedYear = c.ForcedYear, DefaultHost = c.DefaultHost, UserNames = c.UserNames, Length = c.Length,
             SideTables = new FileSideTables(file),
         };
     }

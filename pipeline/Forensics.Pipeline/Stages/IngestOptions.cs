@@ -21,6 +21,8 @@ public sealed class IngestOptions
     public IProgress<IngestProgress>? Progress { get; init; }
     /// <summary>Test hook: called by the parse stage for every batch (to inject failures).</summary>
     internal Action<Framing.RecordBatch>? OnParse { get; init; }
+    /// <summary>Parse busy time of this run (Stopwatch ticks), summed by the workers.</summary>
+    internal long ParseTicks;
 }
 
 public readonly record struct IngestProgress(string CurrentFile, int FilesDone, long BytesDone, long EventsWritten, long Rejects);

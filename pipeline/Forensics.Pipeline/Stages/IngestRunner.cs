@@ -15,7 +15,8 @@ public static class IngestRunner
     {
         var caseDir = Path.GetFullPath(options.CaseDirectory);
         var replaced = PrepareCaseFolder(caseDir, options);
-        var context = CaseContext.Resolve(options);
+        var listing = EvidenceListing.Run(options.Inputs, options.Limits, Path.Combine(caseDir, CaseLayout.TempFolder), cancel);
+        var context = CaseContext.Resolve(options, listing);
         var manifest = new Manifest
         {
             StartedUtc = DateTime.UtcNow,
@@ -35,7 +36,7 @@ public static class IngestRunner
         var failure = new StageFailure(cts);
 
         var discovery = new EvidenceDiscovery(options.Limits, Path.Combine(caseDir, CaseLayout.TempFolder));
-        var frameStage = new FrameStage(options, context, manifest, discovery);
+        var frameStage = new FrameStage(options, context, manifest, discovery, listing.Rotation);
         var writer = new CaseWriter(caseDir, options.RowGroupSize);
         var writeStage = new WriteStage(writer, options);
 
@@ -63,6 +64,13 @@ public static class IngestRunner
         }
 
         manifest.FinishedUtc = DateTime.UtcNow;
+        static double Seconds(long ticks) => Math.Round((double)ticks / System.Diagnostics.Stopwatch.Frequency, 3);
+        manifest.Timings = new ManifestTimings
+        {
+            WallSeconds = Math.Round((manifest.FinishedUtc - manifest.StartedUtc).TotalSeconds, 3),
+            DiscoverAndHashSeconds = Seconds(frameStage.DiscoverTicks), FrameSeconds = Seconds(frameStage.FrameTicks),
+            ParseSeconds = Seconds(options.ParseTicks), WriteSeconds = Seconds(writeStage.Ticks),
+        };
         Summarize(manifest);
         if (failure.Error is { } error)
         {
@@ -84,6 +92,8 @@ public static class IngestRunner
         t.FilesParsed = manifest.Inputs.Count(i => i.Status is "parsed" or "partial");
         t.FilesSkipped = manifest.Inputs.Count(i => i.Status == "skipped");
         t.FilesFailed = manifest.Inputs.Count(i => i.Status == "failed");
+        t.FilesContext = manifest.Inputs.Count(i => i.Status == "context");
+        t.Archives = manifest.Inputs.Count(i => i.Status == "archive");
         t.Records = manifest.Inputs.Sum(i => i.Records);
         t.Events = manifest.Inputs.Sum(i => i.Events);
         t.Rejects = manifest.Inputs.Sum(i => i.Rejects);

@@ -10,6 +10,7 @@ namespace Forensics.Pipeline.Stages;
 /// </summary>
 internal static class ParseStage
 {
+
     public static async Task RunAsync(ChannelReader<FramedItem> input, ChannelWriter<ParsedItem> output, IngestOptions options, CancellationToken cancel)
     {
         await foreach (var item in input.ReadAllAsync(cancel).ConfigureAwait(false))
@@ -21,6 +22,7 @@ internal static class ParseStage
             }
             options.OnParse?.Invoke(batch);
             var result = new ParseOutput();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 item.File.Format!.Parse(batch, item.File.Context!, result);
@@ -33,6 +35,7 @@ internal static class ParseStage
                 for (int i = 0; i < batch.Count; i++)
                     result.Rejects.Add(Reject.FromSpan(batch.Offset(i), $"parser failed on this batch: {ex.GetType().Name}: {ex.Message}", batch.Record(i)));
             }
+            Interlocked.Add(ref options.ParseTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
             int records = batch.Count;
             int sequence = batch.Sequence;
             batch.Release();

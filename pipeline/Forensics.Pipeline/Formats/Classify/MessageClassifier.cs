@@ -16,6 +16,8 @@ public static class MessageClassifier
     /// <param name="process">The syslog identifier / program name (e.g. <c>sshd</c>, <c>sshd-session</c>, <c>systemd</c>, <c>audit</c>).</param>
     public static void Classify(ForensicEvent e, ReadOnlySpan<char> process, ReadOnlySpan<char> message)
     {
+        // Some syslog daemons bracket the tag ("[sshd]: User root from ..."); the program is what is inside.
+        if (process.Length > 2 && process[0] == '[' && process[^1] == ']') process = process[1..^1];
         if (process.IsEmpty) return;
         if (process.SequenceEqual("sshd") || process.SequenceEqual("sshd-session") || process.StartsWith("sshd"))
             SshdClassifier.Classify(e, message);

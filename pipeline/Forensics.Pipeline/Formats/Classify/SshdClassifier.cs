@@ -33,6 +33,45 @@ public static class SshdClassifier
             m = m[..^" [preauth]".Length];
         }
         if (m.StartsWith("pam_unix(") || m.StartsWith("PAM ")) { ClassifyPam(e, m); return; }
+        // Solaris/illumos prefix "[ID 800047 auth.info] ", then sshd's own severity prefixes.
+        if (m.StartsWith("[ID ") && m.IndexOf("] ") is var idEnd and > 0) m = m[(idEnd + 2)..];
+        bool fatal = TryStrip(ref m, "fatal: ");
+        if (!fatal) TryStrip(ref m, "error: ");
+
+        if (TryStrip(ref m, "PAM: "))
+        {
+            // "PAM: Authentication failure for X from HOST[ via IP]" (old sshd PAM reporting)
+            int forAt = m.IndexOf(" for ");
+            if (forAt > 0 && (m.StartsWith("Authentication failure", StringComparison.OrdinalIgnoreCase) || m.StartsWith("Authentication error", StringComparison.OrdinalIgnoreCase) || m.StartsWith("User not known")))
+            {
+                var rest = m[(forAt + 5)..];
+                int via = rest.IndexOf(" via ");
+                if (via > 0) rest = rest[..via];
+                bool invalid = TryStrip(ref rest, "illegal user ") || TryStrip(ref rest, "invalid user ");
+                UserFromAddress(e, rest, invalid);
+                e.Set(AuthMethod, "pam");
+                e.Event = EventKinds.SshFailedOther;
+            }
+            return;
+        }
+        if (TryStrip(ref m, "input_userauth_request: invalid user ")) { e.User = StringCache.Current.Get(m); e.Set(InvalidUser, true); e.Event = EventKinds.SshInvalidUser; return; }
+        if (TryStrip(ref m, "ROOT LOGIN REFUSED FROM "))
+        {
+            e.User = "root";
+            AddressPort(e, m);
+            e.Event = EventKinds.SshUserNotAllowed;
+            return;
+        }
+        if (m.StartsWith("Unable to negotiate a key exchange method") || m.StartsWith("no matching ")) { e.Set(DisconnectReason, m.ToString()); e.Event = EventKinds.SshNegotiationFailed; return; }
+        if (m.StartsWith("Read from socket failed: Connection reset by peer")) { e.Event = EventKinds.SshConnectionReset; return; }
+        if (TryStrip(ref m, "ssh_dispatch_run_fatal: Connection from "))
+        {
+            int colon = m.IndexOf(": ");
+            AddressPort(e, colon >= 0 ? m[..colon] : m);
+            if (colon >= 0) e.Set(DisconnectReason, m[(colon + 2)..].ToString());
+            e.Event = EventKinds.SshKexError;
+            return;
+        }
 
         if (TryStrip(ref m, "Invalid user ")) { UserFromAddress(e, m, invalid: true); e.Event = EventKinds.SshInvalidUser; return; }
         if (TryStrip(ref m, "Failed ")) { AuthResult(e, m, accepted: false); return; }
@@ -40,6 +79,15 @@ public static class SshdClassifier
         if (TryStrip(ref m, "Connection closed by ")) { ConnectionId(e, m); e.Event = EventKinds.SshConnectionClosed; return; }
         if (TryStrip(ref m, "Connection reset by ")) { ConnectionId(e, m); e.Event = EventKinds.SshConnectionReset; return; }
         if (TryStrip(ref m, "Disconnected from ")) { ConnectionId(e, m); e.Event = EventKinds.SshDisconnected; return; }
+        if (TryStrip(ref m, "Disconnecting: "))
+        {
+            // Old sshd: "Disconnecting: Too many authentication failures[ for X]"
+            int forAt = m.IndexOf(" for ");
+            if (forAt > 0) e.User = StringCache.Current.Get(m[(forAt + 5)..]);
+            e.Set(DisconnectReason, (forAt > 0 ? m[..forAt] : m).ToString());
+            e.Event = m.StartsWith("Too many authentication failures") ? EventKinds.SshTooManyFailures : EventKinds.SshDisconnected;
+            return;
+        }
         if (TryStrip(ref m, "Disconnecting "))
         {
             int colon = m.IndexOf(": ");
@@ -52,15 +100,15 @@ public static class SshdClassifier
         if (TryStrip(ref m, "Received disconnect from "))
         {
             // "IP port P:11: Bye Bye" (code and text after the address)
-            int colon = m.IndexOf(':');
+            // New: "IP port P:11: text"; old: "IP: 3: text" (IPv6 addresses contain ':', so find ": " first)
             int portAt = m.IndexOf(" port ");
-            if (portAt >= 0) { colon = m[portAt..].IndexOf(':'); if (colon >= 0) colon += portAt; }
+            int colon = portAt >= 0 ? m[portAt..].IndexOf(':') is var c and >= 0 ? c + portAt : -1 : m.IndexOf(": ");
             AddressPort(e, colon >= 0 ? m[..colon] : m);
             if (colon >= 0) e.Set(DisconnectReason, m[(colon + 1)..].Trim().ToString());
             e.Event = EventKinds.SshReceivedDisconnect;
             return;
         }
-        if (m.StartsWith("error: maximum authentication attempts exceeded for ") || m.StartsWith("maximum authentication attempts exceeded for "))
+        if (m.StartsWith("maximum authentication attempts exceeded for "))
         {
             var rest = m[(m.IndexOf(" for ") + 5)..];
             if (rest.EndsWith(" ssh2")) rest = rest[..^5];
@@ -77,7 +125,7 @@ public static class SshdClassifier
             return;
         }
         if (m.Contains("kex_exchange_identification", StringComparison.Ordinal) || m.Contains("kex_protocol_error", StringComparison.Ordinal)
-            || m.StartsWith("banner exchange: ") || m.StartsWith("error: banner exchange: "))
+            || m.StartsWith("banner exchange: "))
         {
             // "banner exchange: Connection from IP port P: invalid format"
             int from = m.IndexOf("Connection from ");
@@ -102,12 +150,13 @@ public static class SshdClassifier
         }
         if (TryStrip(ref m, "User "))
         {
-            int from = m.LastIndexOf(" from ");
             int notAllowed = m.IndexOf(" not allowed because ");
-            if (from > 0 && notAllowed > from)
+            if (notAllowed > 0)
             {
-                e.User = StringCache.Current.Get(m[..from]);
-                AddressPort(e, m[(from + 6)..notAllowed]);
+                var who = m[..notAllowed];
+                int from = who.LastIndexOf(" from ");
+                e.User = StringCache.Current.Get(from > 0 ? who[..from] : who);
+                if (from > 0) AddressPort(e, who[(from + 6)..]);
                 e.Set(DisconnectReason, m[(notAllowed + 1)..].ToString());
                 e.Event = EventKinds.SshUserNotAllowed;
             }
@@ -120,7 +169,7 @@ public static class SshdClassifier
             e.Event = EventKinds.SshConnection;
             return;
         }
-        if (m.StartsWith("fatal: Timeout before authentication for ") || m.StartsWith("Timeout before authentication for "))
+        if (m.StartsWith("Timeout before authentication for "))
         {
             AddressPort(e, m[(m.IndexOf(" for ") + 5)..]);
             e.Event = EventKinds.SshAuthTimeout;

@@ -61,7 +61,7 @@ public sealed class SyslogFormat : ILogFormat
         while (reader.TryReadLine(out var slice, out _, out _))
         {
             var line = reader.Get(slice);
-            if (line.Length >= 15 && line[0] != (byte)'<' && SyslogTimestamp.Month(line) is var m and > 0 && line[3] == (byte)' ')
+            if (line.Length >= 14 && line[0] != (byte)'<' && SyslogTimestamp.Month(line) is var m and > 0 && line[3] == (byte)' ')
                 years.Observe(m);
         }
         years.Start(file.ReferenceTimeUtc, file.ForcedYear);
@@ -70,13 +70,18 @@ public sealed class SyslogFormat : ILogFormat
         var options = new LineFramingOptions
         {
             IsContinuation = static line => !StartsRecord(line),
-            Hint = (line, _) => years.Next(line.Length >= 15 && line[0] != (byte)'<' ? SyslogTimestamp.Month(line) : 0),
+            Hint = (line, _) => years.Next(line.Length >= 14 && line[0] != (byte)'<' && line[3] == (byte)' ' ? SyslogTimestamp.Month(line) : 0),
         };
         return LineFramer.Frame(input, options, cancel);
     }
 
+    /// <summary>
+    /// Lines that are not continuations: a record start, a blank line (its own, rejected, record), or a '#' comment. Real syslog never writes '#' lines,
+    /// but annotated test logs (fail2ban's test files) do; they are rejected one by one with a clear reason
+    /// instead of being glued into the previous record's message.
+    /// </summary>
     private static bool StartsRecord(ReadOnlySpan<byte> line) =>
-        line.IsEmpty ? false : SyslogTimestamp.TryParse(line, out _) || (line[0] == (byte)'<' && line.IndexOf((byte)'>') is > 1 and < 5);
+        line.IsEmpty || (line[0] == (byte)'#' || SyslogTimestamp.TryParse(line, out _) || (line[0] == (byte)'<' && line.IndexOf((byte)'>') is > 1 and < 5));
 
     public void Parse(RecordBatch batch, FileContext file, ParseOutput output)
     {
@@ -87,6 +92,7 @@ public sealed class SyslogFormat : ILogFormat
             var record = batch.Record(i);
             if (batch.Truncated(i)) { output.Reject(offset, "line longer than the 1 MiB limit (cut)", record); continue; }
             if (record.IsEmpty) { output.Reject(offset, "empty line", record); continue; }
+            if (record[0] == (byte)'#') { output.Reject(offset, "comment line (starts with '#'), not a syslog record", record); continue; }
             if (!SyslogLine.TryParse(record, out var line, out var error))
             {
                 output.Reject(offset, error ?? "not a syslog line", record);

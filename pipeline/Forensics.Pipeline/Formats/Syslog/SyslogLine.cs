@@ -72,6 +72,12 @@ public ref struct SyslogLine
             if (result.Host.IsEmpty) { error = "no host after the timestamp"; return false; }
             return true;
         }
+        if (rest[sp - 1] == (byte)':')
+        {
+            // No host field: "Feb 17 17:40:17 sshd[19725]: ..." / "Mar  3 00:17:22 [sshd]: ..." (host names never end in ':').
+            ParseTag(rest, ref result);
+            return true;
+        }
         result.Host = rest[..sp];
         rest = rest[(sp + 1)..];
         ParseTag(rest, ref result);

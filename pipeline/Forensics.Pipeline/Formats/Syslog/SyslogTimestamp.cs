@@ -40,23 +40,26 @@ public static class SyslogTimestamp
     public static bool TryParse(ReadOnlySpan<byte> s, out Parsed p)
     {
         p = default;
-        if (s.Length >= 15 && s[0] >= (byte)'A' && s[0] <= (byte)'Z') return TryParseBsd(s, ref p);
+        if (s.Length >= 14 && s[0] >= (byte)'A' && s[0] <= (byte)'Z') return TryParseBsd(s, ref p);
         if (s.Length >= 19 && IsDigit(s[0])) return TryParseIso(s, ref p);
         return false;
     }
 
     private static bool TryParseBsd(ReadOnlySpan<byte> s, ref Parsed p)
     {
-        // "Mmm dd hh:mm:ss" (15 bytes), day may be " 1" or "01"
+        // "Mmm dd hh:mm:ss": the day is space-padded by rsyslog ("May  1"), zero-padded by some, and
+        // unpadded by others ("Jun 7 01:10:56" in fail2ban's sshd samples).
         int month = Month(s);
         if (month == 0 || s[3] != (byte)' ') return false;
-        int day;
-        if (s[4] == (byte)' ' && IsDigit(s[5])) day = s[5] - '0';
-        else if (IsDigit(s[4]) && IsDigit(s[5])) day = (s[4] - '0') * 10 + (s[5] - '0');
-        else return false;
-        if (s[6] != (byte)' ') return false;
-        if (!TryTime(s[7..], out int h, out int mi, out int sec)) return false;
-        int pos = 15;
+        int pos = 4;
+        if (s[pos] == (byte)' ') pos++;
+        if (pos >= s.Length || !IsDigit(s[pos])) return false;
+        int day = s[pos++] - '0';
+        if (pos < s.Length && IsDigit(s[pos])) day = day * 10 + (s[pos++] - '0');
+        if (pos >= s.Length || s[pos] != (byte)' ') return false;
+        pos++;
+        if (!TryTime(s[pos..], out int h, out int mi, out int sec)) return false;
+        pos += 8;
         int micro = 0;
         if (pos < s.Length && s[pos] == (byte)'.') pos = ParseFraction(s, pos, out micro);
         if (day < 1 || day > 31) return false;
