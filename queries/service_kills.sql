@@ -36,17 +36,22 @@ WITH unit_lines AS (
 ), timers AS (
     SELECT ts, hkey, regexp_replace(unit, '\.timer$', '.service') AS service, unit AS timer
     FROM unit_lines WHERE event = 'systemd.timer_triggered'
+), timer_units AS (
+    -- At the default log level systemd logs no line when a timer elapses; a started X.timer still names the trigger.
+    SELECT ts, hkey, regexp_replace(unit, '\.timer$', '.service') AS service, unit AS timer
+    FROM unit_lines WHERE unit LIKE '%.timer' AND event IN ('systemd.timer_triggered', 'systemd.unit_started', 'systemd.unit_starting')
 ), starts AS (
     SELECT ts, hkey, unit FROM unit_lines WHERE event IN ('systemd.unit_starting', 'systemd.unit_started')
 )
 SELECT i.kill_ts, i.host, i.unit, i.how, i.signal, i.exit_status, i.unit_result, i.cpu_seconds,
-       t.timer AS trigger, t.ts AS triggered_at, s.ts AS started_at,
+       coalesce(t.timer, tu.timer) AS trigger, t.ts AS triggered_at, s.ts AS started_at,
        date_diff('second', s.ts, i.kill_ts) AS ran_seconds,
        p.ts AS previous_line_at,
        date_diff('millisecond', p.ts, i.kill_ts) / 1000.0 AS silence_seconds,
        p.message AS previous_line
 FROM incidents i
 ASOF LEFT JOIN timers t ON t.hkey = i.hkey AND t.service = i.unit AND t.ts <= i.kill_ts
+ASOF LEFT JOIN timer_units tu ON tu.hkey = i.hkey AND tu.service = i.unit AND tu.ts <= i.kill_ts
 ASOF LEFT JOIN starts s ON s.hkey = i.hkey AND s.unit = i.unit AND s.ts <= i.kill_ts
 ASOF LEFT JOIN unit_lines p ON p.hkey = i.hkey AND p.unit = i.unit AND p.ts < i.kill_ts
 ORDER BY i.kill_ts, i.host, i.unit;

@@ -85,6 +85,10 @@ public sealed class CaseSession : IDisposable
             // DuckDB's session zone defaults to the process TZ, which turns UTC instants into local wall-clock
             // text in every export (../shared/design/DEPENDENCIES.md). The case is UTC by contract.
             s.Execute("SET TimeZone='UTC'");
+            // An in-memory database spills large sorts (a full timeline) to ".tmp" in the current folder by default,
+            // which would litter wherever the analyst stands (or the evidence folder); the system temp folder is ours.
+            var spill = Path.Combine(Path.GetTempPath(), "forensics-duckdb-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            s.Execute($"SET temp_directory = {Literal(spill)}");
             s.CreateViews();
             return s;
         }

@@ -102,6 +102,26 @@ public sealed class QueryCatalogTests
         Assert.NotEmpty(session.Run(Get("ssh_bruteforce_by_ip").Sql, Get("ssh_bruteforce_by_ip").Bind()).Rows);
     }
 
+    /// <summary>The bundled sample (data-samples/droplet1: journal, wtmp/btmp, Werkzeug log, etc/) through the real pipeline.</summary>
+    [SkippableFact]
+    public async Task Droplet1_sample_matches_goldens()
+    {
+        var sample = Path.Combine(RepoPaths.DataSamples, "droplet1");
+        Skip.IfNot(Directory.Exists(sample), "data-samples/droplet1 is not present");
+        using var tmp = new TempDir();
+        await IngestRunner.RunAsync(new IngestOptions { Inputs = [sample], CaseDirectory = tmp.Combine("case"), Workers = 1 });
+        using var session = CaseSession.Open(tmp.Combine("case"));
+        foreach (var q in Queries)
+        {
+            var result = session.Run(q.Sql, q.Bind());
+            Assert.Equal(q.Output, result.Columns);
+            Golden.Check($"droplet1/{q.Name}.tsv", result.ToTsv().Replace(RepoPaths.Root, "<repo>", StringComparison.Ordinal));
+        }
+        var kills = session.Run(Get("service_kills").Sql, Get("service_kills").Bind());
+        Assert.Equal("dnf-makecache.service SIGKILL dnf-makecache.timer", string.Join('|', kills.Rows.Select(r => $"{Cell(kills, r, "unit")} {Cell(kills, r, "signal")} {Cell(kills, r, "trigger")}")));
+        Assert.NotEmpty(session.Run(Get("http_proxy_probes").Sql, Get("http_proxy_probes").Bind()).Rows);
+    }
+
     [Fact]
     public void Bruteforce_then_success_finds_the_guessed_root_login()
     {
