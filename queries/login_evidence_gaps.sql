@@ -2,8 +2,10 @@
 -- description: Signs of edited login records: sshd Accepted logins with no wtmp session within the tolerance;
 -- description: remote wtmp sessions with no sshd login; wtmp records whose time goes backwards in file order
 -- description: (time travel); zeroed/timeless wtmp records (holes); and long silences between wtmp records.
--- description: The cross-checks run only when the case holds both kinds of evidence (no wtmp at all is a
--- description: collection question, answered by case_overview, not a per-login finding).
+-- description: The cross-checks run only when the case holds both kinds of evidence, and only after the other kind
+-- description: begins (a wtmp session from before the journal's first line is rotated away, not missing). There is no
+-- description: upper bound: a login after the last wtmp record is exactly what a truncated wtmp looks like.
+-- description: No evidence at all is a collection question, answered by case_overview, not a per-login finding.
 -- tables: events, sessions
 -- param: tolerance INTERVAL 2m how far apart sshd and wtmp may stamp the same login
 -- param: gap INTERVAL 30d a silence between consecutive wtmp records longer than this is reported
@@ -26,12 +28,15 @@ WITH sshd AS (
     FROM events WHERE format = 'wtmp'
 ), have AS (
     SELECT (SELECT count(*) FROM wtmp_sessions) + (SELECT count(*) FROM wtmp_records) > 0 AS wtmp,
-           (SELECT count(*) FROM events WHERE event LIKE 'ssh.%') > 0 AS sshd
+           (SELECT count(*) FROM events WHERE event LIKE 'ssh.%') > 0 AS sshd,
+           (SELECT min(ts) FROM events WHERE event LIKE 'ssh.%') AS sshd_from,
+           (SELECT min(ts) FROM wtmp_records WHERE ts >= TIMESTAMP '1980-01-01') AS wtmp_from
 )
 SELECT 'sshd_login_without_wtmp' AS finding, s.ts, s.user, s.src_ip, s.host,
        'no wtmp session for this user within ' || CAST(CAST($tolerance AS INTERVAL) AS VARCHAR) AS detail, s.source_file, s.source_offset
 FROM sshd s, have
-WHERE have.wtmp AND NOT EXISTS (
+WHERE have.wtmp AND s.ts >= have.wtmp_from - CAST($tolerance AS INTERVAL)
+  AND NOT EXISTS (
     SELECT 1 FROM wtmp_sessions w
     WHERE w.user = s.user AND (w.src_ip IS NULL OR s.src_ip IS NULL OR w.src_ip = s.src_ip)
       AND w.ts BETWEEN s.ts - CAST($tolerance AS INTERVAL) AND s.ts + CAST($tolerance AS INTERVAL))
@@ -40,7 +45,9 @@ SELECT 'wtmp_session_without_sshd', w.ts, w.user, w.src_ip, w.host,
        'remote session on ' || coalesce(w.line, '?') || ' with no sshd Accepted line within ' || CAST(CAST($tolerance AS INTERVAL) AS VARCHAR),
        w.source_file, w.source_offset
 FROM wtmp_sessions w, have
-WHERE have.sshd AND w.src_ip IS NOT NULL AND NOT EXISTS (
+WHERE have.sshd AND w.src_ip IS NOT NULL
+  AND w.ts >= have.sshd_from - CAST($tolerance AS INTERVAL)
+  AND NOT EXISTS (
     SELECT 1 FROM sshd s
     WHERE s.user = w.user AND s.ts BETWEEN w.ts - CAST($tolerance AS INTERVAL) AND w.ts + CAST($tolerance AS INTERVAL))
 UNION ALL

@@ -61,7 +61,7 @@ internal static class SyntheticCase
             SELECT {spine}, utmp_type FROM (VALUES
             ('2024-03-01 08:00:01', 'wtmp', 'login.session_start', 'sshd', 101, NULL, 'alice', '192.0.2.10', NULL, 'alice pts/0 192.0.2.10', '/evidence/var/log/wtmp', 0, 'USER_PROCESS'),
             ('2024-03-01 09:00:00', 'wtmp', 'login.session_end', NULL, 101, NULL, NULL, NULL, NULL, 'pts/0', '/evidence/var/log/wtmp', 384, 'DEAD_PROCESS'),
-            ('2024-03-01 12:00:00', 'wtmp', 'login.session_start', 'sshd', 501, NULL, 'bob', '198.51.100.50', NULL, 'bob pts/1 198.51.100.50', '/evidence/var/log/wtmp', 768, 'USER_PROCESS'),
+            ('2024-03-01 09:30:00', 'wtmp', 'login.session_start', 'sshd', 501, NULL, 'bob', '198.51.100.50', NULL, 'bob pts/1 198.51.100.50', '/evidence/var/log/wtmp', 768, 'USER_PROCESS'),
             ('2024-02-01 00:00:00', 'wtmp', 'login.session_end', NULL, 501, NULL, NULL, NULL, NULL, 'pts/1', '/evidence/var/log/wtmp', 1152, 'DEAD_PROCESS'),
             (NULL, 'wtmp', 'login.login_process', NULL, 0, NULL, NULL, NULL, NULL, '', '/evidence/var/log/wtmp', 1536, 'EMPTY')
             ) AS t(ts, fmt, event, process, pid, unit, "user", src_ip, src_port, message, file, off, utmp_type)
@@ -83,7 +83,7 @@ internal static class SyntheticCase
                    end_reason, CAST(so AS BIGINT) AS start_offset, CAST(eo AS BIGINT) AS end_offset, '/evidence/var/log/wtmp' AS source_file, 'cd34' AS source_sha256
             FROM (VALUES
             ('2024-03-01 08:00:01', '2024-03-01 09:00:00', 3599, 'user', 'alice', 'pts/0', '192.0.2.10', '192.0.2.10', 'logout', 0, 384),
-            ('2024-03-01 12:00:00', NULL, NULL, 'user', 'bob', 'pts/1', '198.51.100.50', '198.51.100.50', 'gone', 768, NULL)
+            ('2024-03-01 09:30:00', NULL, NULL, 'user', 'bob', 'pts/1', '198.51.100.50', '198.51.100.50', 'gone', 768, NULL)
             ) AS t(s, e, d, kind, "user", line, host, src_ip, end_reason, so, eo)
             """);
         Copy("context/passwd/part-0.parquet", """
