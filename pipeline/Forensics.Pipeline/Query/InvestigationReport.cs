@@ -69,7 +69,7 @@ public sealed class InvestigationReport
             Line(sb, $"{V(r, "kill_ts")} {V(r, "unit")} on {V(r, "host")}: {V(r, "how")} {V(r, "signal")}"
                      + (r.Get("cpu_seconds") is not null ? $", {V(r, "cpu_seconds")} s CPU" : "")
                      + (r.Get("trigger") is not null ? $", started by {V(r, "trigger")}" : "")
-                     + (r.Get("silence_seconds") is not null ? $", silent {V(r, "silence_seconds")} s before" : "")));
+                     + (r.Get("silence_seconds") is not null ? $", silent {V(r, "silence_seconds")} s ({Hours(r.Get("silence_seconds"))} h) before" : "")));
         if (Results.TryGetValue(AroundKill, out var aroundKill))
         {
             // Bot SSH chatter would drown the few events that matter; it is counted, not listed.
@@ -104,6 +104,9 @@ public sealed class InvestigationReport
         if (result.Rows.Count > Top && query != "case_overview")
             sb.Append("   … ").Append((result.Rows.Count - Top).ToString("N0", CultureInfo.InvariantCulture)).Append(" more: forensics query ").Append(query).Append(" --case CASE\n");
     }
+
+    private static string Hours(object? seconds) =>
+        (Convert.ToDouble(seconds, CultureInfo.InvariantCulture) / 3600).ToString("0.0", CultureInfo.InvariantCulture);
 
     private static void Line(StringBuilder sb, string text) => sb.Append(" - ").Append(text).Append('\n');
 

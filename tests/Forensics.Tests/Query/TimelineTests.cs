@@ -165,7 +165,7 @@ public sealed partial class TimelineTests
         Assert.Empty(report.Errors);
         var text = report.Render();
         Assert.Contains("203.0.113.7 logged in as root (password) after 7 failure(s)", text, StringComparison.Ordinal);
-        Assert.Contains("backup.service on web1: signal SIGKILL, 54.919 s CPU, started by backup.timer, silent 1800 s before", text, StringComparison.Ordinal);
+        Assert.Contains("backup.service on web1: signal SIGKILL, 54.919 s CPU, started by backup.timer, silent 1800 s (0.5 h) before", text, StringComparison.Ordinal);
         Assert.Contains("evil\\x1b]0;pwned\\x07", text, StringComparison.Ordinal);
         Assert.DoesNotContain(text, c => c == '\x1b' || c == '\x07');
     }
