@@ -25,4 +25,4 @@ WHERE hosts.host_rows IS NULL OR hosts.host_rows > 1
 UNION ALL
 SELECT '(unrecognised files)', NULL, 0, count(*), NULL, NULL, NULL, NULL, NULL, NULL
 FROM files WHERE format IS NULL HAVING count(*) > 0
-ORDER BY 1 NULLS LAST, 2 NULLS LAST;
+ORDER BY 1 NULLS LAST, 2 NULLS LAST, 3 DESC, 10 NULLS FIRST;

@@ -6,30 +6,51 @@ namespace Forensics.Pipeline.Case;
 
 /// <summary>
 /// Writes events, rejects and side tables of one run into the case folder. Single-threaded by design
-/// (the pipeline's write stage owns it); one Parquet file per format, so formats never share a schema and
-/// <c>union_by_name</c> reads them together.
+/// (the pipeline's write stage owns it). Each format gets its own folder of part files, so formats never share
+/// a schema and <c>union_by_name</c> reads them together.
+/// A part's schema is the spine plus only the extra columns its events use: a format declares every column
+/// it might set (syslog: 25, most of them for systemd or audit lines), and null columns cost Parquet.Net about
+/// as much CPU per row as filled ones. When a batch sets a column the current part lacks, the part is closed
+/// and the next one starts with the union, so parts per format stay few (the set only grows).
 /// </summary>
 public sealed class CaseWriter(string caseDirectory, int rowGroupSize) : IAsyncDisposable
 {
     private readonly Dictionary<string, EventTable> _eventTables = new(StringComparer.Ordinal);
+    private readonly List<ParquetTableWriter> _closedParts = [];
     private readonly Dictionary<string, ParquetTableWriter> _sideTables = new(StringComparer.Ordinal);
     private ParquetTableWriter? _rejects;
 
-    private sealed record EventTable(ParquetTableWriter Writer, Dictionary<ExtraColumn, int> ExtraIndex, int ExtraCount);
+    private sealed record EventTable(ParquetTableWriter Writer, Dictionary<ExtraColumn, int> ExtraIndex, int ExtraCount, HashSet<ExtraColumn> Columns, int Part);
 
     public async Task WriteEventsAsync(string formatId, IReadOnlyList<ExtraColumn> extras, string sourceFile, string sha256, List<ForensicEvent> events, CancellationToken cancel)
     {
         if (events.Count == 0) return;
-        if (!_eventTables.TryGetValue(formatId, out var table))
+        var used = new HashSet<ExtraColumn>(ReferenceEqualityComparer.Instance);
+        foreach (var e in events)
+            foreach (var x in e.Extras) used.Add(x.Column);
+        _eventTables.TryGetValue(formatId, out var table);
+        if (table is null || !used.IsSubsetOf(table.Columns))
         {
-            var columns = CaseLayout.SpineColumns.Concat(extras.Select(x => new ColumnSpec(x.Name, x.Type, x.Type == ColumnType.String))).ToList();
+            var declared = new HashSet<ExtraColumn>(extras, ReferenceEqualityComparer.Instance);
+            var undeclared = used.FirstOrDefault(c => !declared.Contains(c));
+            if (undeclared is not null) throw new InvalidOperationException($"format {formatId} set column {undeclared.Name} that it does not declare in ExtraColumns");
+            if (table is not null)
+            {
+                await table.Writer.CompleteAsync(cancel).ConfigureAwait(false);
+                _closedParts.Add(table.Writer);
+                used.UnionWith(table.Columns);
+            }
+            // Declared order, so a part's column order does not depend on which line came first.
+            var chosen = extras.Where(used.Contains).ToList();
+            var columns = CaseLayout.SpineColumns.Concat(chosen.Select(x => new ColumnSpec(x.Name, x.Type, x.Type == ColumnType.String))).ToList();
             var dup = columns.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
             if (dup is not null) throw new InvalidOperationException($"format {formatId} declares column {dup.Key} twice");
-            var path = Path.Combine(caseDirectory, CaseLayout.EventsFolder, formatId, "part-0.parquet");
+            int part = table is null ? 0 : table.Part + 1;
+            var path = Path.Combine(caseDirectory, CaseLayout.EventsFolder, formatId, $"part-{part}.parquet");
             var writer = await ParquetTableWriter.CreateAsync(path, columns, rowGroupSize, cancel).ConfigureAwait(false);
             var index = new Dictionary<ExtraColumn, int>(ReferenceEqualityComparer.Instance);
-            for (int i = 0; i < extras.Count; i++) index[extras[i]] = CaseLayout.SpineColumns.Count + i;
-            table = new EventTable(writer, index, extras.Count);
+            for (int i = 0; i < chosen.Count; i++) index[chosen[i]] = CaseLayout.SpineColumns.Count + i;
+            table = new EventTable(writer, index, chosen.Count, new HashSet<ExtraColumn>(chosen, ReferenceEqualityComparer.Instance), part);
             _eventTables[formatId] = table;
         }
         var w = table.Writer;
@@ -145,6 +166,7 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize) : IAsyncD
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var t in _closedParts) await t.DisposeAsync().ConfigureAwait(false);
         foreach (var t in _eventTables.Values) await t.Writer.DisposeAsync().ConfigureAwait(false);
         foreach (var t in _sideTables.Values) await t.DisposeAsync().ConfigureAwait(false);
         if (_rejects is not null) await _rejects.DisposeAsync().ConfigureAwait(false);
