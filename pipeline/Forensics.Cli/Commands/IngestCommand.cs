@@ -66,12 +66,11 @@ internal static class IngestCommand
             }
             else
             {
-                var lastFile = "";
+                // Plain lines for logs and pipes: one per completed file, with the running totals.
                 var progress = new Progress<IngestProgress>(p =>
                 {
-                    if (p.CurrentFile == lastFile) return;
-                    lastFile = p.CurrentFile;
-                    Console.Error.WriteLine(TerminalText.Escape($"ingest: {p.CurrentFile}"));
+                    if (!p.FileDone) return;
+                    Console.Error.WriteLine(TerminalText.Escape($"ingest: {p.CurrentFile} (files {p.FilesDone}, events {p.EventsWritten:N0}, rejects {p.Rejects:N0})"));
                 });
                 manifest = await IngestRunner.RunAsync(WithProgress(options, progress), cancel);
             }
@@ -88,7 +87,7 @@ internal static class IngestCommand
     private static IngestOptions WithProgress(IngestOptions o, IProgress<IngestProgress> progress) => new()
     {
         Inputs = o.Inputs, CaseDirectory = o.CaseDirectory, Replace = o.Replace, TimeZone = o.TimeZone, Year = o.Year,
-        Workers = o.Workers, RowGroupSize = o.RowGroupSize, ChannelCapacity = o.ChannelCapacity, Limits = o.Limits, Progress = progress,
+        Workers = o.Workers, RowGroupSize = o.RowGroupSize, WriteLanes = o.WriteLanes, ChannelCapacity = o.ChannelCapacity, Limits = o.Limits, Progress = progress,
     };
 
     private static string Shorten(string path) => path.Length <= 60 ? path : "…" + path[^59..];

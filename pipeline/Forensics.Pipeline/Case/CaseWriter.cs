@@ -12,10 +12,13 @@ namespace Forensics.Pipeline.Case;
 /// it might set (syslog: 25, most of them for systemd or audit lines), and null columns cost Parquet.Net about
 /// as much CPU per row as filled ones. When a batch sets a column the current part lacks, the part is closed
 /// and the next one starts with the union, so parts per format stay few (the set only grows).
+/// Batches of a format alternate between <c>lanes</c> part files (part-N-L): one Parquet file is encoded by
+/// one thread, and a single lane left a core idle on 2-core machines while the parse workers waited.
 /// </summary>
-public sealed class CaseWriter(string caseDirectory, int rowGroupSize) : IAsyncDisposable
+public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes = 1) : IAsyncDisposable
 {
-    private readonly Dictionary<string, EventTable> _eventTables = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Format, int Lane), EventTable> _eventTables = [];
+    private readonly Dictionary<string, long> _batchesPerFormat = new(StringComparer.Ordinal);
     private readonly List<ParquetTableWriter> _closedParts = [];
     private readonly Dictionary<string, ParquetTableWriter> _sideTables = new(StringComparer.Ordinal);
     private ParquetTableWriter? _rejects;
@@ -28,7 +31,10 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize) : IAsyncD
         var used = new HashSet<ExtraColumn>(ReferenceEqualityComparer.Instance);
         foreach (var e in events)
             foreach (var x in e.Extras) used.Add(x.Column);
-        _eventTables.TryGetValue(formatId, out var table);
+        long batchNumber = _batchesPerFormat.GetValueOrDefault(formatId);
+        _batchesPerFormat[formatId] = batchNumber + 1;
+        int lane = (int)(batchNumber % Math.Max(1, lanes));
+        _eventTables.TryGetValue((formatId, lane), out var table);
         if (table is null || !used.IsSubsetOf(table.Columns))
         {
             var declared = new HashSet<ExtraColumn>(extras, ReferenceEqualityComparer.Instance);
@@ -46,12 +52,12 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize) : IAsyncD
             var dup = columns.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
             if (dup is not null) throw new InvalidOperationException($"format {formatId} declares column {dup.Key} twice");
             int part = table is null ? 0 : table.Part + 1;
-            var path = Path.Combine(caseDirectory, CaseLayout.EventsFolder, formatId, $"part-{part}.parquet");
+            var path = Path.Combine(caseDirectory, CaseLayout.EventsFolder, formatId, lanes <= 1 ? $"part-{part}.parquet" : $"part-{part}-{lane}.parquet");
             var writer = await ParquetTableWriter.CreateAsync(path, columns, rowGroupSize, cancel).ConfigureAwait(false);
             var index = new Dictionary<ExtraColumn, int>(ReferenceEqualityComparer.Instance);
             for (int i = 0; i < chosen.Count; i++) index[chosen[i]] = CaseLayout.SpineColumns.Count + i;
             table = new EventTable(writer, index, chosen.Count, new HashSet<ExtraColumn>(chosen, ReferenceEqualityComparer.Instance), part);
-            _eventTables[formatId] = table;
+            _eventTables[(formatId, lane)] = table;
         }
         var w = table.Writer;
         var spineColumns = new SpineColumns(w);

@@ -15,6 +15,8 @@ public sealed class IngestOptions
     /// <summary>Parse workers (default: processor count).</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
     public int RowGroupSize { get; init; } = 128 * 1024;
+    /// <summary>Part files written in parallel per format (each is encoded by its own thread).</summary>
+    public int WriteLanes { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
     /// <summary>Batches waiting in each channel; small, so memory stays bounded whatever the input size.</summary>
     public int ChannelCapacity { get; init; } = 8;
     public AcquisitionLimits Limits { get; init; } = new();
@@ -25,4 +27,5 @@ public sealed class IngestOptions
     internal long ParseTicks;
 }
 
-public readonly record struct IngestProgress(string CurrentFile, int FilesDone, long BytesDone, long EventsWritten, long Rejects);
+/// <summary>Progress of a run; <see cref="FileDone"/> is set once per file, by the write stage, when it is complete.</summary>
+public readonly record struct IngestProgress(string CurrentFile, int FilesDone, long BytesDone, long EventsWritten, long Rejects, bool FileDone = false);

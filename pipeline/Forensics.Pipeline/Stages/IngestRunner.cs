@@ -37,7 +37,7 @@ public static class IngestRunner
 
         var discovery = new EvidenceDiscovery(options.Limits, Path.Combine(caseDir, CaseLayout.TempFolder));
         var frameStage = new FrameStage(options, context, manifest, discovery, listing.Rotation);
-        var writer = new CaseWriter(caseDir, options.RowGroupSize);
+        var writer = new CaseWriter(caseDir, options.RowGroupSize, options.WriteLanes);
         var writeStage = new WriteStage(writer, options);
 
         var frameTask = failure.Run("discover/frame", () => frameStage.RunAsync(framed.Writer, cts.Token), framed.Writer);

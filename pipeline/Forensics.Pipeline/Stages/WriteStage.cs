@@ -78,7 +78,7 @@ internal sealed class WriteStage(CaseWriter writer, IngestOptions options)
         file.Manifest.FirstTsUtc = ForensicEvent.ToDateTime(file.MinTs);
         file.Manifest.LastTsUtc = ForensicEvent.ToDateTime(file.MaxTs);
         _filesDone++;
-        options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, _filesDone, 0, _events, _rejects));
+        options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, _filesDone, 0, _events, _rejects, FileDone: true));
         file.Evidence.Dispose();
         _endSeen.Remove(file);
     }
