@@ -17,7 +17,7 @@ namespace Forensics.Bench.EndToEnd;
 /// </remarks>
 public static class JournalExportGenerator
 {
-    private static readonly string[] Users = ["root", "pi", "tomcat", "node", "oracle", "www", "red5", "hive", "palworld", "gpadmin", "sol", "sys", "admin", "ubuntu", "test", "git", "postgres", "user"];
+    private static readonly string[] Users = SshdMessageMix.Users;
     private static readonly string[] Timers = ["dnf-makecache", "logrotate", "man-db", "apt-daily", "apt-daily-upgrade", "fstrim", "systemd-tmpfiles-clean", "e2scrub_all"];
 
     public static long Write(string path, long targetBytes, int seed = 42)
@@ -90,20 +90,8 @@ public static class JournalExportGenerator
         Process(sb, "sshd", pid, "sshd", "/usr/sbin/sshd", "sshd: [accepted]", "ssh.service", "syslog", rng.Next(4) == 0 ? 5 : 6, rng.Next(3) == 0 ? 10 : 4);
         string ip = Ip(rng);
         int port = rng.Next(1024, 65535);
-        string user = Users[rng.Next(Users.Length)];
         sb.Append("MESSAGE=");
-        switch (rng.Next(10))
-        {
-            case 0: sb.Append("Invalid user ").Append(user).Append(" from ").Append(ip).Append(" port ").Append(port); break;
-            case 1: case 2: sb.Append("Failed password for ").Append(user == "root" ? "" : "invalid user ").Append(user).Append(" from ").Append(ip).Append(" port ").Append(port).Append(" ssh2"); break;
-            case 3: sb.Append("Connection closed by invalid user ").Append(user).Append(' ').Append(ip).Append(" port ").Append(port).Append(" [preauth]"); break;
-            case 4: sb.Append("Received disconnect from ").Append(ip).Append(" port ").Append(port).Append(":11: Bye Bye [preauth]"); break;
-            case 5: sb.Append("Disconnected from authenticating user root ").Append(ip).Append(" port ").Append(port).Append(" [preauth]"); break;
-            case 6: sb.Append("pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=").Append(ip).Append("  user=").Append(user); break;
-            case 7: sb.Append("error: kex_exchange_identification: Connection closed by remote host"); break;
-            case 8: sb.Append("Accepted publickey for root from ").Append(ip).Append(" port ").Append(port).Append(" ssh2: ED25519 SHA256:Jq5mV0uN1r3m2tC3hV8l7pQJ1k3Gx2e0m9y6mEo0Hk4"); break;
-            default: sb.Append("Connection closed by ").Append(ip).Append(" port ").Append(port).Append(" [preauth]"); break;
-        }
+        SshdMessageMix.Append(sb, rng, ip, port);
         sb.Append('\n');
     }
 

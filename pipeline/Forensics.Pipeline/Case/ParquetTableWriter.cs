@@ -93,7 +93,7 @@ public sealed class ParquetTableWriter : IAsyncDisposable
     }
 
     /// <summary>Buffered bytes after which a row group is written whatever its row count.</summary>
-    public const long RowGroupByteBudget = 48L << 20;
+    public const long RowGroupByteBudget = 24L << 20;
 
     private long ApproximateBytes()
     {

@@ -18,7 +18,7 @@ public sealed class IngestOptions
     /// <summary>Part files written in parallel per format (each is encoded by its own thread).</summary>
     public int WriteLanes { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
     /// <summary>Batches waiting in each channel; small, so memory stays bounded whatever the input size.</summary>
-    public int ChannelCapacity { get; init; } = 8;
+    public int ChannelCapacity { get; init; } = 4;
     public AcquisitionLimits Limits { get; init; } = new();
     public IProgress<IngestProgress>? Progress { get; init; }
     /// <summary>Test hook: called by the parse stage for every batch (to inject failures).</summary>
