@@ -5,7 +5,7 @@ namespace Forensics.Bench.EndToEnd;
 
 /// <summary>
 /// Sub-commands for the end-to-end harness scripts:
-/// <c>gen-auth FILE MB</c> writes a generated auth log;
+/// <c>gen-auth FILE MB</c> writes a generated auth log; <c>gen-wtmp FILE RECORDS</c> a 384-byte x86_64 wtmp;
 /// <c>duckdb-baseline FILE OUT.parquet</c> does the same normalization in DuckDB SQL (read_csv of whole lines,
 /// regexp_extract of host, process, pid, user, IP, port, COPY to Parquet) — the baseline the issue names;
 /// <c>gen-journal-export FILE MB</c> writes a journal export stream for systemd-journal-remote;
@@ -21,6 +21,10 @@ public static class HarnessCommands
         code = 0;
         switch (args[0])
         {
+            case "gen-wtmp":
+                Formats.UtmpBench.EnsureFile(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+                Console.WriteLine($"wtmp: {new FileInfo(args[1]).Length} bytes in {args[1]}");
+                return true;
             case "gen-auth":
                 long lines = AuthLogGenerator.Write(args[1], long.Parse(args[2]) << 20);
                 Console.WriteLine($"wrote {lines} lines, {new FileInfo(args[1]).Length} bytes to {args[1]}");
