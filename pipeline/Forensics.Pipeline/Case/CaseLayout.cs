@@ -31,15 +31,17 @@ public static class CaseLayout
         new("src_ip", ColumnType.String, Dictionary: true),
         new("src_port", ColumnType.Int32),
         new("message", ColumnType.String),
-        new("source_file", ColumnType.String, Dictionary: true),
+        // Per-file constants are not dictionary-encoded: zstd shrinks the repeats to the same size, and
+        // hashing a 64-character digest per row cost 15-20 % of ingest time (200 MB auth log: 9.1 s -> 7.4 s).
+        new("source_file", ColumnType.String),
         new("source_offset", ColumnType.Int64),
-        new("source_sha256", ColumnType.String, Dictionary: true),
+        new("source_sha256", ColumnType.String),
     ];
 
     public static IReadOnlyList<ColumnSpec> RejectColumns { get; } =
     [
-        new("source_file", ColumnType.String, Dictionary: true),
-        new("source_sha256", ColumnType.String, Dictionary: true),
+        new("source_file", ColumnType.String),
+        new("source_sha256", ColumnType.String),
         new("format", ColumnType.String, Dictionary: true),
         new("source_offset", ColumnType.Int64),
         new("reason", ColumnType.String, Dictionary: true),
