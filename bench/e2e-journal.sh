@@ -16,10 +16,7 @@ M_WORK="$work"; source "$repo/bench/lib/measure.sh"
 remote=/lib/systemd/systemd-journal-remote; [[ -x $remote ]] || remote=/usr/lib/systemd/systemd-journal-remote
 [[ -x $remote ]] || { apt-get update -qq && apt-get install -y -qq systemd-journal-remote; }
 mkdir -p "$work"
-dotnet build -c Release "$repo/bench/Forensics.Bench" -v q --nologo >/dev/null
-dotnet build -c Release "$repo/pipeline/Forensics.Cli" -v q --nologo >/dev/null
-bench="$repo/bench/Forensics.Bench/bin/Release/net10.0/linux-x64/Forensics.Bench.dll"
-cli="$repo/pipeline/Forensics.Cli/bin/Release/net10.0/linux-x64/forensics.dll"
+build_tools "$repo"
 export="$work/journal-$mb.export"; jdir="$work/journal-$mb"
 if [[ ! -f "$jdir.done" ]]; then
   [[ -f "$export" ]] || dotnet "$bench" gen-journal-export "$export" "$mb"

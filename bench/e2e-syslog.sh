@@ -5,12 +5,10 @@
 set -euo pipefail
 mb="${1:-1024}"; work="${2:-/tmp/forensics-e2e}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$repo/bench/lib/measure.sh"   # build_tools
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time; }
 mkdir -p "$work"
-dotnet build -c Release "$repo/bench/Forensics.Bench" -v q --nologo >/dev/null
-dotnet build -c Release "$repo/pipeline/Forensics.Cli" -v q --nologo >/dev/null
-bench="$repo/bench/Forensics.Bench/bin/Release/net10.0/linux-x64/Forensics.Bench.dll"
-cli="$repo/pipeline/Forensics.Cli/bin/Release/net10.0/linux-x64/forensics.dll"
+build_tools "$repo"
 log="$work/auth.log"
 [[ -f "$log" ]] || dotnet "$bench" gen-auth "$log" "$mb"
 bytes=$(stat -c %s "$log"); lines=$(wc -l < "$log")

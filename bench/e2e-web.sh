@@ -10,10 +10,7 @@ mb="${1:-1024}"; work="${2:-/tmp/forensics-e2e-web}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 M_WORK="$work"; source "$repo/bench/lib/measure.sh"
 mkdir -p "$work"
-dotnet build -c Release "$repo/bench/Forensics.Bench" -v q --nologo >/dev/null
-dotnet build -c Release "$repo/pipeline/Forensics.Cli" -v q --nologo >/dev/null
-bench="$repo/bench/Forensics.Bench/bin/Release/net10.0/linux-x64/Forensics.Bench.dll"
-cli="$repo/pipeline/Forensics.Cli/bin/Release/net10.0/linux-x64/forensics.dll"
+build_tools "$repo"
 echo "$(nproc) cores; load before: $(uptime)"
 for kind in werkzeug nginx; do
   # Werkzeug's file is named as the seed incident's; ingest detects formats from content anyway.

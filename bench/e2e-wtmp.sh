@@ -7,10 +7,7 @@ records="${1:-1000000}"; work="${2:-/tmp/forensics-e2e-wtmp}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 M_WORK="$work"; source "$repo/bench/lib/measure.sh"
 mkdir -p "$work"
-dotnet build -c Release "$repo/bench/Forensics.Bench" -v q --nologo >/dev/null
-dotnet build -c Release "$repo/pipeline/Forensics.Cli" -v q --nologo >/dev/null
-bench="$repo/bench/Forensics.Bench/bin/Release/net10.0/linux-x64/Forensics.Bench.dll"
-cli="$repo/pipeline/Forensics.Cli/bin/Release/net10.0/linux-x64/forensics.dll"
+build_tools "$repo"
 wtmp="$work/wtmp"
 dotnet "$bench" gen-wtmp "$wtmp" "$records" >/dev/null
 bytes=$(stat -c %s "$wtmp")

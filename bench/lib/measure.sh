@@ -18,3 +18,12 @@ measure() {
     'BEGIN { printf "%-22s %8.2f s  %8.1f MB/s  %10.0f %s/s  CPU %5s  peak RSS %6d MB\n", n, s, b/1048576/s, u/s, un, c, r }'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b/a }'; } # ratio SECS_FAST SECS_SLOW -> speed of fast relative to slow
+
+# build_tools REPO: builds the bench harness and the CLI in Release and sets $bench and $cli to their dlls.
+build_tools() {
+  local repo="$1"
+  dotnet build -c Release "$repo/bench/Forensics.Bench" -v q --nologo >/dev/null
+  dotnet build -c Release "$repo/pipeline/Forensics.Cli" -v q --nologo >/dev/null
+  bench="$repo/bench/Forensics.Bench/bin/Release/net10.0/linux-x64/Forensics.Bench.dll"
+  cli="$repo/pipeline/Forensics.Cli/bin/Release/net10.0/linux-x64/forensics.dll"
+}
