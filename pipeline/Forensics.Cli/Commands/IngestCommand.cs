@@ -84,11 +84,7 @@ internal static class IngestCommand
         return (code, manifest);
     }
 
-    private static IngestOptions WithProgress(IngestOptions o, IProgress<IngestProgress> progress) => new()
-    {
-        Inputs = o.Inputs, CaseDirectory = o.CaseDirectory, Replace = o.Replace, TimeZone = o.TimeZone, Year = o.Year,
-        Workers = o.Workers, RowGroupSize = o.RowGroupSize, WriteLanes = o.WriteLanes, ChannelCapacity = o.ChannelCapacity, Limits = o.Limits, Progress = progress,
-    };
+    private static IngestOptions WithProgress(IngestOptions o, IProgress<IngestProgress> progress) => o with { Progress = progress };
 
     private static string Shorten(string path) => path.Length <= 60 ? path : "…" + path[^59..];
 

@@ -15,7 +15,7 @@ public static class LineFramer
     {
         var reader = new ChunkedLineReader(input, options.MaxLineBytes);
         var batch = new RecordBatch();
-        int sequence = 0;
+        var batches = new BatchCursor();
         // Multi-line record being assembled (first line + continuation lines), when the format joins lines.
         var pending = new ArrayBufferWriter<byte>();
         long pendingOffset = -1;
@@ -25,54 +25,53 @@ public static class LineFramer
         while (reader.TryReadLine(out var line, out long offset, out bool truncated))
         {
             cancel.ThrowIfCancellationRequested();
-            if (isContinuation is not null)
+            if (isContinuation is null)
             {
-                var span = reader.Get(line);
-                // Called for every line, the first and cut ones included, so stateful predicates (traceback
-                // joiner, audit serial grouper) see the whole sequence.
-                bool continues = isContinuation(span);
-                if (pendingOffset >= 0 && !truncated && continues && pending.WrittenCount + span.Length + 1 <= options.MaxLineBytes)
-                {
-                    pending.Write("\n"u8);
-                    pending.Write(span);
-                    continue;
-                }
-                if (pendingOffset >= 0)
-                {
-                    if (!batch.CanAdd(pending.WrittenCount) && batch.Count > 0)
-                    {
-                        batch.Sequence = sequence++;
-                        yield return batch;
-                        batch = new RecordBatch();
-                    }
-                    Add(batch, pending.WrittenSpan, pendingOffset, pendingTruncated, options);
-                }
-                pending.Clear();
-                pending.Write(reader.Get(line));
-                pendingOffset = offset;
-                pendingTruncated = truncated;
+                if (batches.TakeIfFull(line.Length) is { } full) yield return full;
+                Add(batches.Current, reader.Get(line), offset, truncated, options);
                 continue;
             }
-            if (!batch.CanAdd(line.Length) && batch.Count > 0)
+            var span = reader.Get(line);
+            // Called for every line, the first and cut ones included, so stateful predicates (traceback
+            // joiner, audit serial grouper) see the whole sequence.
+            bool continues = isContinuation(span);
+            if (pendingOffset >= 0 && !truncated && continues && pending.WrittenCount + span.Length + 1 <= options.MaxLineBytes)
             {
-                batch.Sequence = sequence++;
-                yield return batch;
-                batch = new RecordBatch();
+                pending.Write("\n"u8);
+                pending.Write(span);
+                continue;
             }
-            Add(batch, reader.Get(line), offset, truncated, options);
+            if (pendingOffset >= 0)
+            {
+                if (batches.TakeIfFull(pending.WrittenCount) is { } full) yield return full;
+                Add(batches.Current, pending.WrittenSpan, pendingOffset, pendingTruncated, options);
+            }
+            pending.Clear();
+            pending.Write(reader.Get(line));
+            pendingOffset = offset;
+            pendingTruncated = truncated;
         }
         if (pendingOffset >= 0)
         {
-            if (!batch.CanAdd(pending.WrittenCount) && batch.Count > 0)
-            {
-                batch.Sequence = sequence++;
-                yield return batch;
-                batch = new RecordBatch();
-            }
-            Add(batch, pending.WrittenSpan, pendingOffset, pendingTruncated, options);
+            if (batches.TakeIfFull(pending.WrittenCount) is { } full) yield return full;
+            Add(batches.Current, pending.WrittenSpan, pendingOffset, pendingTruncated, options);
         }
-        if (batch.Count > 0) { batch.Sequence = sequence; yield return batch; }
-        else batch.Release();
+        if (batches.Current.Count > 0) yield return batches.Current;
+        else batches.Current.Release();
+    }
+
+    /// <summary>The batch being filled; hands it out when the next record does not fit (the frame stage numbers batches).</summary>
+    private sealed class BatchCursor
+    {
+        public RecordBatch Current { get; private set; } = new();
+
+        public RecordBatch? TakeIfFull(int nextRecordLength)
+        {
+            if (Current.CanAdd(nextRecordLength) || Current.Count == 0) return null;
+            var full = Current;
+            Current = new RecordBatch();
+            return full;
+        }
     }
 
     private static void Add(RecordBatch batch, ReadOnlySpan<byte> record, long offset, bool truncated, LineFramingOptions options)

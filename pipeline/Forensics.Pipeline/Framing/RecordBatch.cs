@@ -22,8 +22,8 @@ public sealed class RecordBatch
         _slots = new Slot[capacity];
     }
 
-    /// <summary>Order of this batch within its file (0, 1, ...), so the writer can keep file order.</summary>
-    public int Sequence { get; set; }
+    /// <summary>Order of this batch within its file (0, 1, ...), set by the frame stage so the writer can keep file order.</summary>
+    public int Sequence { get; internal set; }
     public int Count { get; private set; }
     public int Capacity => _slots.Length;
     public int BufferFree => _buffer.Length - _bufferUsed;

@@ -113,13 +113,14 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         rotation.Observe(evidence.SourcePath, evidence.ReferenceTimeUtc);
         var reference = rotation.Bound(evidence.SourcePath, evidence.ReferenceTimeUtc);
         entry.ReferenceTimeUtc = reference;
-        var fileContext = new FileContext
+        var state = new FileState(_fileIndex++, evidence, format, null, entry);
+        state.Context = new FileContext
         {
             SourceFile = evidence.SourcePath, SourceSha256 = evidence.Sha256, FileName = evidence.FileName,
             ReferenceTimeUtc = reference, Zone = context.Zone, ZoneSource = context.ZoneSource,
             ForcedYear = options.Year, DefaultHost = context.Hostname, UserNames = context.UserNames, Length = evidence.Length,
+            SideTables = new FileSideTables(state),
         };
-        var state = new FileState(_fileIndex++, evidence, format, fileContext, entry);
         if (evidence.Partial)
         {
             entry.Status = "partial";
@@ -139,12 +140,11 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
     private async Task FrameFileAsync(FileState file, ChannelWriter<FramedItem> output, CancellationToken cancel)
     {
         int sequence = 0;
-        var context = WithSideTables(file);
         try
         {
             using var stream = file.Evidence.OpenContent();
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            foreach (var batch in file.Format!.Frame(stream, context, cancel))
+            foreach (var batch in file.Format!.Frame(stream, file.Context!, cancel))
             {
                 FrameTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
                 batch.Sequence = sequence++;
@@ -161,17 +161,6 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         }
         file.TotalBatches = sequence;
         await output.WriteAsync(new FramedItem(file, null), cancel).ConfigureAwait(false);
-    }
-
-    private static FileContext WithSideTables(FileState file)
-    {
-        var c = file.Context!;
-        return new FileContext
-        {
-            SourceFile = c.SourceFile, SourceSha256 = c.SourceSha256, FileName = c.FileName, ReferenceTimeUtc = c.ReferenceTimeUtc,
-            Zone = c.Zone, ZoneSource = c.ZoneSource, ForcedYear = c.ForcedYear, DefaultHost = c.DefaultHost, UserNames = c.UserNames, Length = c.Length,
-            SideTables = new FileSideTables(file),
-        };
     }
 
     public void DisposeOpenFiles()

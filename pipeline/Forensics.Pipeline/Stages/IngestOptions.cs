@@ -2,7 +2,7 @@ using Forensics.Pipeline.Evidence;
 
 namespace Forensics.Pipeline.Stages;
 
-public sealed class IngestOptions
+public sealed record IngestOptions
 {
     public required IReadOnlyList<string> Inputs { get; init; }
     public required string CaseDirectory { get; init; }

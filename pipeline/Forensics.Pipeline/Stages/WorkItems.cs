@@ -12,7 +12,8 @@ internal sealed class FileState(int index, EvidenceFile evidence, ILogFormat? fo
     public int Index { get; } = index;
     public EvidenceFile Evidence { get; } = evidence;
     public ILogFormat? Format { get; } = format;
-    public FileContext? Context { get; } = context;
+    /// <summary>Set once when the file is classified (it carries this state's side-table sink).</summary>
+    public FileContext? Context { get; set; } = context;
     public ManifestInput Manifest { get; } = manifest;
     public List<SideTable> SideTables { get; } = [];
     /// <summary>Set by the frame stage when framing ended (total batches known).</summary>

@@ -38,19 +38,17 @@ public sealed class JournalExportFormat : ILogFormat
     {
         var reader = new ExportEntryReader(input);
         var batch = new RecordBatch();
-        int sequence = 0;
         while (reader.Next(out int length, out long offset, out bool cut))
         {
             cancel.ThrowIfCancellationRequested();
             if (!batch.CanAdd(length) && batch.Count > 0)
             {
-                batch.Sequence = sequence++;
                 yield return batch;
                 batch = new RecordBatch();
             }
             batch.Add(reader.Current, offset, truncated: cut);
         }
-        if (batch.Count > 0) { batch.Sequence = sequence; yield return batch; }
+        if (batch.Count > 0) yield return batch;
         else batch.Release();
     }
 

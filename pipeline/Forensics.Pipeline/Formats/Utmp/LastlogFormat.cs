@@ -52,7 +52,6 @@ public sealed class LastlogFormat : ILogFormat
     {
         var buffer = new byte[RecordSize * 1024];
         var batch = new RecordBatch();
-        int sequence = 0;
         long offset = 0;
         while (true)
         {
@@ -66,7 +65,6 @@ public sealed class LastlogFormat : ILogFormat
                 if (UtmpLayout.AllBytes(buffer.AsSpan(pos, len), 0)) continue;
                 if (!batch.CanAdd(len))
                 {
-                    batch.Sequence = sequence++;
                     yield return batch;
                     batch = new RecordBatch();
                 }
@@ -74,7 +72,7 @@ public sealed class LastlogFormat : ILogFormat
             }
             if (n < buffer.Length) break;
         }
-        if (batch.Count > 0) { batch.Sequence = sequence; yield return batch; }
+        if (batch.Count > 0) yield return batch;
         else batch.Release();
     }
 

@@ -81,7 +81,6 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
         int size = layout.RecordSize;
         var buffer = new byte[size * RecordsPerRead];
         var batch = new RecordBatch(bufferSize: size * RecordBatch.DefaultCapacity);
-        int sequence = 0;
         long offset = 0;
         while (true)
         {
@@ -93,7 +92,6 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
                 int len = Math.Min(size, n - pos);
                 if (!batch.CanAdd(len))
                 {
-                    batch.Sequence = sequence++;
                     yield return batch;
                     batch = new RecordBatch(bufferSize: size * RecordBatch.DefaultCapacity);
                 }
@@ -102,7 +100,7 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
             }
             if (n < buffer.Length) break;
         }
-        if (batch.Count > 0) { batch.Sequence = sequence; yield return batch; }
+        if (batch.Count > 0) yield return batch;
         else batch.Release();
         if (sessions is not null) file.SideTables!.Add(sessions.Build());
     }
