@@ -16,28 +16,6 @@ public static class CaseLayout
     /// <summary>Exports written into the case by forensics investigate (timeline.csv); replaced with the case.</summary>
     public const string ExportsFolder = "exports";
 
-    /// <summary>Spine columns, in file order. Names are the contract queries and exports rely on.</summary>
-    public static IReadOnlyList<ColumnSpec> SpineColumns { get; } =
-    [
-        new("ts", ColumnType.Timestamp),
-        new("ts_quality", ColumnType.String, Dictionary: true),
-        new("host", ColumnType.String, Dictionary: true),
-        new("format", ColumnType.String, Dictionary: true),
-        new("event", ColumnType.String, Dictionary: true),
-        new("process", ColumnType.String, Dictionary: true),
-        new("pid", ColumnType.Int64),
-        new("unit", ColumnType.String, Dictionary: true),
-        new("user", ColumnType.String, Dictionary: true),
-        new("src_ip", ColumnType.String, Dictionary: true),
-        new("src_port", ColumnType.Int32),
-        new("message", ColumnType.String),
-        // Per-file constants are not dictionary-encoded: zstd shrinks the repeats to the same size, and
-        // hashing a 64-character digest per row cost 15-20 % of ingest time (200 MB auth log: 9.1 s -> 7.4 s).
-        new("source_file", ColumnType.String),
-        new("source_offset", ColumnType.Int64),
-        new("source_sha256", ColumnType.String),
-    ];
-
     public static IReadOnlyList<ColumnSpec> RejectColumns { get; } =
     [
         new("source_file", ColumnType.String),

@@ -60,20 +60,55 @@ public sealed class FileContext
     public ISideTableSink? SideTables { get; init; }
 }
 
-/// <summary>What one parse call produces: events and rejects, counted per record.</summary>
+/// <summary>
+/// What one parse call produces: events, appended column by column to an <see cref="EventBatch"/>, and
+/// rejects. <see cref="NewEvent"/> hands out the same row object each time; the previous row is appended to the
+/// batch when the next one starts (or when the batch is sealed), so a parser fills one record at a time.
+/// </summary>
 public sealed class ParseOutput
 {
-    public List<ForensicEvent> Events { get; } = new(RecordBatch.DefaultCapacity);
-    public List<Reject> Rejects { get; } = [];
+    private readonly ForensicEvent _row = new();
+    private bool _rowOpen;
 
+    public ParseOutput() : this(EventBatch.Rent()) { }
+    public ParseOutput(EventBatch batch) => Batch = batch;
+
+    public EventBatch Batch { get; private set; }
+    public List<Reject> Rejects { get; } = [];
+    /// <summary>Events so far (the open row included).</summary>
+    public int EventCount => Batch.Count + (_rowOpen ? 1 : 0);
+
+    /// <summary>Starts the next event; the returned object is valid until the next call.</summary>
     public ForensicEvent NewEvent(long offset)
     {
-        var e = new ForensicEvent { SourceOffset = offset };
-        Events.Add(e);
-        return e;
+        if (_rowOpen) Batch.Append(_row);
+        _row.Reset(offset);
+        _rowOpen = true;
+        return _row;
     }
 
     public void Reject(long offset, string reason, ReadOnlySpan<byte> raw) => Rejects.Add(Model.Reject.FromSpan(offset, reason, raw));
+
+    /// <summary>Appends the open row and pads the columns: the batch is complete.</summary>
+    public EventBatch Seal()
+    {
+        if (_rowOpen) Batch.Append(_row);
+        _rowOpen = false;
+        Batch.Seal();
+        return Batch;
+    }
+
+    /// <summary>Drops what was parsed (a parser failed on the batch) and starts over with an empty batch.</summary>
+    public void Discard()
+    {
+        _rowOpen = false;
+        Batch.Return();
+        Batch = EventBatch.Rent();
+        Rejects.Clear();
+    }
+
+    /// <summary>The events as separate objects (seals the batch): for tests, not the ingest path.</summary>
+    public List<ForensicEvent> Events => Seal().ToEvents();
 }
 
 /// <summary>Receives whole-file tables a format derives (wtmp sessions, context tables).</summary>

@@ -1,10 +1,16 @@
+using System.Text;
+using System.Text.Unicode;
+using Forensics.Pipeline.Text;
+
 namespace Forensics.Pipeline.Model;
 
 /// <summary>
-/// One normalized event: the spine columns every format fills, plus format-specific typed columns.
-/// Per-file constants (format, source_file, source_sha256) are not stored here; the writer takes them
-/// from the file's context, so a parser only fills what varies per record.
-/// Nulls mean "does not exist in this record"; never use empty strings as stand-ins.
+/// One event's values while a parser fills them: the spine every format fills, plus format-specific typed
+/// columns. On the ingest path one instance per parse worker is reused for every record and appended to the
+/// batch's columns (<see cref="EventBatch"/>) when the next record starts, so no object survives per event;
+/// <see cref="EventBatch.ToEvents"/> makes separate instances for tests.
+/// Per-file constants (format, source_file, source_sha256) are not stored here; the writer takes them from the
+/// file's context. Nulls mean "does not exist in this record"; never use empty strings as stand-ins.
 /// </summary>
 public sealed class ForensicEvent
 {
@@ -21,35 +27,135 @@ public sealed class ForensicEvent
     public string? User;
     public string? SrcIp;
     public int? SrcPort;
-    /// <summary>The record's original text (for binary records, a faithful rendering of it).</summary>
-    public string? Message;
     /// <summary>Byte offset of the record in its (decompressed) source file.</summary>
     public long SourceOffset;
 
-    private ExtraValue[]? _extras;
+    private string? _message;
+    // Message set from evidence bytes (SetMessage): kept as UTF-8 for the column and as chars for classifiers,
+    // so the hot formats never allocate a string per line.
+    private byte[] _messageBytes = [];
+    private int _messageByteCount = -1;
+    private char[] _messageChars = [];
+    private int _messageCharCount;
+
+    private ExtraSlot[] _extras = new ExtraSlot[4];
     private int _extraCount;
 
-    public int ExtraCount => _extraCount;
-    public ReadOnlySpan<ExtraValue> Extras => _extras.AsSpan(0, _extraCount);
-
-    /// <summary>Sets a format-specific column; the column must be declared by the format (or a classifier it uses).</summary>
-    public void Set(ExtraColumn column, object? value)
+    /// <summary>The record's original text (for binary records, a faithful rendering of it).</summary>
+    public string? Message
     {
-        if (value is null) return;
-        for (int i = 0; i < _extraCount; i++)
+        get
         {
-            if (ReferenceEquals(_extras![i].Column, column)) { _extras[i] = new ExtraValue(column, value); return; }
+            if (_message is null && _messageByteCount >= 0) _message = new string(_messageChars, 0, _messageCharCount);
+            return _message;
         }
-        _extras ??= new ExtraValue[4];
-        if (_extraCount == _extras.Length) Array.Resize(ref _extras, _extras.Length * 2);
-        _extras[_extraCount++] = new ExtraValue(column, value);
+        set
+        {
+            _message = value;
+            _messageByteCount = -1;
+        }
     }
 
+    /// <summary>
+    /// Sets the message from evidence bytes: valid UTF-8 is kept as is; invalid sequences and NUL bytes become
+    /// <c>\xHH</c> (as <see cref="Utf8Text.Decode"/> renders them).
+    /// </summary>
+    public void SetMessage(ReadOnlySpan<byte> raw)
+    {
+        _message = null;
+        if (!Utf8.IsValid(raw) || raw.IndexOf((byte)0) >= 0)
+        {
+            Message = Utf8Text.Decode(raw);
+            return;
+        }
+        if (_messageBytes.Length < raw.Length) _messageBytes = new byte[Math.Max(raw.Length, 256)];
+        raw.CopyTo(_messageBytes);
+        _messageByteCount = raw.Length;
+        if (_messageChars.Length < raw.Length) _messageChars = new char[Math.Max(raw.Length, 256)];
+        _messageCharCount = Encoding.UTF8.GetChars(raw, _messageChars);
+    }
+
+    /// <summary>The message as characters without making a string (empty when there is none).</summary>
+    public ReadOnlySpan<char> MessageChars => _messageByteCount >= 0 ? _messageChars.AsSpan(0, _messageCharCount) : _message.AsSpan();
+
+    /// <summary>The message's UTF-8 bytes when it was set with <see cref="SetMessage"/>.</summary>
+    // (A bare null here would convert to an empty Memory through byte[]'s implicit conversion, not to null.)
+    internal ReadOnlyMemory<byte>? MessageUtf8 => _messageByteCount >= 0 ? new ReadOnlyMemory<byte>(_messageBytes, 0, _messageByteCount) : (ReadOnlyMemory<byte>?)null;
+
+    public int ExtraCount => _extraCount;
+    internal ReadOnlySpan<ExtraSlot> ExtraSlots => _extras.AsSpan(0, _extraCount);
+    /// <summary>The extra columns this event set, in the order they were set.</summary>
+    public IEnumerable<ExtraColumn> ExtraColumns
+    {
+        get
+        {
+            for (int i = 0; i < _extraCount; i++) yield return _extras[i].Column;
+        }
+    }
+
+    // Typed setters: the ingest path never boxes. A null value leaves the column null.
+    public void Set(ExtraColumn column, string? value) { if (value is not null) Put(new ExtraSlot(column, ExtraKind.Ref, 0, 0, value)); }
+    public void Set(ExtraColumn column, byte[]? value) { if (value is not null) Put(new ExtraSlot(column, ExtraKind.Ref, 0, 0, value)); }
+    public void Set(ExtraColumn column, long value) => Put(new ExtraSlot(column, ExtraKind.Integer, value, 0, null));
+    public void Set(ExtraColumn column, long? value) { if (value is { } v) Set(column, v); }
+    public void Set(ExtraColumn column, int value) => Put(new ExtraSlot(column, ExtraKind.Integer, value, 0, null));
+    public void Set(ExtraColumn column, int? value) { if (value is { } v) Set(column, v); }
+    public void Set(ExtraColumn column, bool value) => Put(new ExtraSlot(column, ExtraKind.Integer, value ? 1 : 0, 0, null));
+    public void Set(ExtraColumn column, double value) => Put(new ExtraSlot(column, ExtraKind.Real, 0, value, null));
+
+    /// <summary>Sets a value whose type is known only at run time (tests, generic code).</summary>
+    public void Set(ExtraColumn column, object? value)
+    {
+        switch (value)
+        {
+            case null: return;
+            case string s: Set(column, s); break;
+            case byte[] b: Set(column, b); break;
+            case long l: Set(column, l); break;
+            case int i: Set(column, i); break;
+            case bool f: Set(column, f); break;
+            case double d: Set(column, d); break;
+            case DateTime t: Set(column, ToMicros(t.ToUniversalTime())); break;
+            default: Set(column, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+        }
+    }
+
+    private void Put(ExtraSlot slot)
+    {
+        for (int i = 0; i < _extraCount; i++)
+        {
+            if (ReferenceEquals(_extras[i].Column, slot.Column)) { _extras[i] = slot; return; }
+        }
+        if (_extraCount == _extras.Length) Array.Resize(ref _extras, _extras.Length * 2);
+        _extras[_extraCount++] = slot;
+    }
+
+    /// <summary>The value of an extra column in its column's CLR type (boxed: for tests and rare reads).</summary>
     public object? Get(ExtraColumn column)
     {
         for (int i = 0; i < _extraCount; i++)
-            if (ReferenceEquals(_extras![i].Column, column)) return _extras[i].Value;
+            if (ReferenceEquals(_extras[i].Column, column)) return _extras[i].Box();
         return null;
+    }
+
+    /// <summary>Clears every value for the next record.</summary>
+    internal void Reset(long offset)
+    {
+        TsMicros = null;
+        TsQuality = Model.TsQuality.Exact;
+        Host = null;
+        Event = EventKinds.LogLine;
+        Process = null;
+        Pid = null;
+        Unit = null;
+        User = null;
+        SrcIp = null;
+        SrcPort = null;
+        SourceOffset = offset;
+        _message = null;
+        _messageByteCount = -1;
+        Array.Clear(_extras, 0, _extraCount);
+        _extraCount = 0;
     }
 
     public static DateTime? ToDateTime(long? micros) =>
@@ -58,4 +164,34 @@ public sealed class ForensicEvent
     public static long ToMicros(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 }
 
-public readonly record struct ExtraValue(ExtraColumn Column, object Value);
+internal enum ExtraKind : byte { Integer, Real, Ref }
+
+/// <summary>An extra column's value without boxing: integers (and bools) in one long, reals in a double, text and bytes by reference.</summary>
+internal readonly record struct ExtraSlot(ExtraColumn Column, ExtraKind Kind, long Integer, double Real, object? Ref)
+{
+    public object? Box() => Column.Type switch
+    {
+        ColumnType.Int32 => Kind == ExtraKind.Real ? (int)Real : (int)Integer,
+        ColumnType.Int64 or ColumnType.Timestamp => Kind == ExtraKind.Real ? (long)Real : Integer,
+        ColumnType.Bool => Integer != 0,
+        ColumnType.Double => Kind == ExtraKind.Real ? Real : Integer,
+        ColumnType.String => Ref as string ?? (Ref is byte[] b ? Encoding.UTF8.GetString(b) : Kind == ExtraKind.Real ? Real.ToString(System.Globalization.CultureInfo.InvariantCulture) : Integer.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ColumnType.Binary => Ref as byte[] ?? (Ref is string s ? Encoding.UTF8.GetBytes(s) : null),
+        _ => null,
+    };
+
+    /// <summary>Appends the value to a column of the column's declared type (converting where the setter's type differs).</summary>
+    public void AppendTo(BatchColumn target)
+    {
+        switch (target)
+        {
+            case Utf8BatchColumn text when Ref is byte[] bytes: text.Append(bytes); break;
+            case Utf8BatchColumn text: text.Append(Box() as string); break;
+            case ValueBatchColumn<long> l: l.Append(Kind == ExtraKind.Real ? (long)Real : Integer); break;
+            case ValueBatchColumn<int> i: i.Append(Kind == ExtraKind.Real ? (int)Real : checked((int)Integer)); break;
+            case ValueBatchColumn<double> d: d.Append(Kind == ExtraKind.Real ? Real : Integer); break;
+            case ValueBatchColumn<bool> b: b.Append(Integer != 0); break;
+            default: throw new InvalidOperationException($"no column buffer for {Column}");
+        }
+    }
+}

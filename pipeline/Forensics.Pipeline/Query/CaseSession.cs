@@ -14,33 +14,14 @@ namespace Forensics.Pipeline.Query;
 /// </summary>
 public sealed class CaseSession : IDisposable
 {
-    /// <summary>Columns queries rely on in <c>events</c>: the spine, then typed columns of the formats.</summary>
+    /// <summary>Columns of <c>events</c>: the spine, then every format's typed columns (<see cref="EventSchema"/>), NULL where a case has none.</summary>
     public static IReadOnlyList<(string Name, string Type)> EventColumns { get; } =
-    [
-        ("ts", "TIMESTAMP"), ("ts_quality", "VARCHAR"), ("host", "VARCHAR"), ("format", "VARCHAR"), ("event", "VARCHAR"),
-        ("process", "VARCHAR"), ("pid", "BIGINT"), ("unit", "VARCHAR"), ("user", "VARCHAR"), ("src_ip", "VARCHAR"),
-        ("src_port", "INTEGER"), ("message", "VARCHAR"), ("source_file", "VARCHAR"), ("source_offset", "BIGINT"),
-        ("source_sha256", "VARCHAR"),
-        // sshd (Formats/Classify/SshdClassifier.cs)
-        ("auth_method", "VARCHAR"), ("key_type", "VARCHAR"), ("key_fingerprint", "VARCHAR"), ("invalid_user", "BOOLEAN"),
-        ("preauth", "BOOLEAN"), ("remote_host", "VARCHAR"), ("disconnect_reason", "VARCHAR"),
-        // systemd unit lifecycle (journal/syslog classifier)
-        ("unit_result", "VARCHAR"), ("exit_code", "VARCHAR"), ("exit_status", "INTEGER"), ("signal", "VARCHAR"),
-        ("cpu_seconds", "DOUBLE"), ("session_id", "VARCHAR"), ("boot_id", "VARCHAR"),
-        // wtmp/btmp/lastlog
-        ("utmp_type", "VARCHAR"), ("utmp_line", "VARCHAR"), ("utmp_host", "VARCHAR"),
-        // audit
-        ("audit_type", "VARCHAR"), ("audit_result", "VARCHAR"), ("audit_serial", "BIGINT"), ("audit_exe", "VARCHAR"), ("audit_terminal", "VARCHAR"),
-        ("audit_hostname", "VARCHAR"), ("audit_op", "VARCHAR"),
-        // web
-        ("http_method", "VARCHAR"), ("http_status", "INTEGER"), ("http_target", "VARCHAR"), ("proxy_host", "VARCHAR"), ("proxy_port", "INTEGER"),
-        ("http_user_agent", "VARCHAR"),
-    ];
+        EventSchema.AllEventColumns.Select(c => (c.Name, EventSchema.DuckDbType(c.Type))).ToList();
 
     public static IReadOnlyList<(string Name, string Type)> SessionColumns { get; } =
     [
         // Formats/Utmp/UtmpSessionBuilder.cs (last-style pairing); host is ut_host, the remote peer text.
-        ("session_start", "TIMESTAMP"), ("session_end", "TIMESTAMP"), ("duration_s", "DOUBLE"), ("kind", "VARCHAR"), ("user", "VARCHAR"),
+        ("session_start", "TIMESTAMP WITH TIME ZONE"), ("session_end", "TIMESTAMP WITH TIME ZONE"), ("duration_s", "DOUBLE"), ("kind", "VARCHAR"), ("user", "VARCHAR"),
         ("line", "VARCHAR"), ("host", "VARCHAR"), ("src_ip", "VARCHAR"), ("end_reason", "VARCHAR"), ("start_offset", "BIGINT"),
         ("end_offset", "BIGINT"), ("source_file", "VARCHAR"), ("source_sha256", "VARCHAR"),
     ];

@@ -31,10 +31,7 @@ public static class TimelineExport
     private const string Order = "ORDER BY ts NULLS LAST, source_file, source_offset";
 
     /// <summary>Our own columns: the spine, times as ISO 8601 UTC text and epoch µs.</summary>
-    private const string CsvColumns = $"""
-        {Iso} AS datetime, epoch_us(ts) AS timestamp_us, ts_quality, host, format, event, process, pid, unit, "user",
-        src_ip, src_port, message, source_file, source_offset, source_sha256
-        """;
+    private static readonly string CsvColumns = $"{Iso} AS datetime, epoch_us(ts) AS timestamp_us, {SpineList(skipTs: true)}";
 
     /// <summary>
     /// Timesketch CSV import (timesketch docs, "Import from JSON or CSV"): required <c>message</c>, <c>datetime</c>
@@ -65,9 +62,11 @@ public static class TimelineExport
         """;
 
     /// <summary>Arrow keeps types (timestamp[us], int64, ...) for pandas/Polars: the spine as stored.</summary>
-    private const string ArrowColumns = """
-        ts, ts_quality, host, format, event, process, pid, unit, "user", src_ip, src_port, message, source_file, source_offset, source_sha256
-        """;
+    private static readonly string ArrowColumns = SpineList(skipTs: false);
+
+    /// <summary>The spine's columns as declared in <see cref="Case.EventSchema"/>, quoted for SQL.</summary>
+    private static string SpineList(bool skipTs) =>
+        string.Join(", ", Case.EventSchema.Spine.Where(c => !skipTs || c.Name != "ts").Select(c => "\"" + c.Name + "\""));
 
     public static readonly string[] L2tHeader = ["date", "time", "timezone", "MACB", "source", "sourcetype", "type", "user", "host", "short", "desc", "version", "filename", "inode", "notes", "format", "extra"];
     public static readonly string[] TimesketchReserved = ["_id", "_type", "_index", "_source", "__ts_timeline_id"];

@@ -26,12 +26,13 @@ internal static class ParseStage
             try
             {
                 item.File.Format!.Parse(batch, item.File.Context!, result);
-                if (result.Events.Count + result.Rejects.Count != batch.Count)
-                    throw new InvalidOperationException($"format {item.File.Format.Id} produced {result.Events.Count} events + {result.Rejects.Count} rejects for {batch.Count} records");
+                result.Seal();
+                if (result.Batch.Count + result.Rejects.Count != batch.Count)
+                    throw new InvalidOperationException($"format {item.File.Format.Id} produced {result.Batch.Count} events + {result.Rejects.Count} rejects for {batch.Count} records");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                result = new ParseOutput();
+                result.Discard();
                 for (int i = 0; i < batch.Count; i++)
                     result.Rejects.Add(Reject.FromSpan(batch.Offset(i), $"parser failed on this batch: {ex.GetType().Name}: {ex.Message}", batch.Record(i)));
             }
@@ -39,7 +40,7 @@ internal static class ParseStage
             int records = batch.Count;
             int sequence = batch.Sequence;
             batch.Release();
-            await output.WriteAsync(new ParsedItem(item.File, sequence, records, result.Events, result.Rejects, EndOfFile: false), cancel).ConfigureAwait(false);
+            await output.WriteAsync(new ParsedItem(item.File, sequence, records, result.Batch, result.Rejects, EndOfFile: false), cancel).ConfigureAwait(false);
         }
     }
 }

@@ -27,7 +27,7 @@ internal sealed class FileState(int index, EvidenceFile evidence, ILogFormat? fo
 internal readonly record struct FramedItem(FileState File, RecordBatch? Batch);
 
 /// <summary>A parsed batch on its way to the writer, or the end-of-file marker.</summary>
-internal readonly record struct ParsedItem(FileState File, int Sequence, int Records, List<ForensicEvent>? Events, List<Reject>? Rejects, bool EndOfFile);
+internal readonly record struct ParsedItem(FileState File, int Sequence, int Records, EventBatch? Events, List<Reject>? Rejects, bool EndOfFile);
 
 /// <summary>Receives side tables from a format while it frames (single-threaded per file).</summary>
 internal sealed class FileSideTables(FileState file) : ISideTableSink

@@ -51,17 +51,17 @@ internal sealed class WriteStage(CaseWriter writer, IngestOptions options)
         var m = file.Manifest;
         var formatId = file.Format!.Id;
         m.Records += item.Records;
-        if (item.Events is { Count: > 0 } events)
+        if (item.Events is { } events)
         {
-            foreach (var e in events)
+            foreach (long ts in events.Ts.PackedValues)
             {
-                if (e.TsMicros is not { } ts) continue;
                 if (file.MinTs is null || ts < file.MinTs) file.MinTs = ts;
                 if (file.MaxTs is null || ts > file.MaxTs) file.MaxTs = ts;
             }
-            await writer.WriteEventsAsync(formatId, file.Format.ExtraColumns, file.Evidence.SourcePath, file.Evidence.Sha256, events, cancel).ConfigureAwait(false);
-            m.Events += events.Count;
-            _events += events.Count;
+            int count = events.Count;
+            await writer.WriteEventsAsync(file.Format, file.Evidence.SourcePath, file.Evidence.Sha256, events).ConfigureAwait(false);
+            m.Events += count;
+            _events += count;
         }
         if (item.Rejects is { Count: > 0 } rejects)
         {

@@ -12,12 +12,16 @@ internal static class ArchiveKit
 {
     public static readonly DateTime FixedMtime = new(2024, 6, 1, 12, 0, 0, DateTimeKind.Utc);
 
-    public static Manifest Ingest(TempDir dir, string caseName, AcquisitionLimits? limits = null, string? tz = null, params string[] inputs) =>
-        IngestRunner.RunAsync(new IngestOptions
+    public static Manifest Ingest(TempDir dir, string caseName, AcquisitionLimits? limits = null, string? tz = null, params string[] inputs)
+    {
+        var manifest = IngestRunner.RunAsync(new IngestOptions
         {
             Inputs = inputs, CaseDirectory = dir.Combine(caseName), Workers = 2, TimeZone = tz,
             Limits = limits ?? new AcquisitionLimits(),
         }).GetAwaiter().GetResult();
+        Support.SecondReader.AgreesWithDuckDb(dir.Combine(caseName));
+        return manifest;
+    }
 
     public static ManifestInput Entry(Manifest m, string sourceSuffix) =>
         m.Inputs.SingleOrDefault(i => i.SourceFile.EndsWith(sourceSuffix, StringComparison.Ordinal))

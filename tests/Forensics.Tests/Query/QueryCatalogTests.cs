@@ -90,6 +90,7 @@ public sealed class QueryCatalogTests
         using var tmp = new TempDir();
         // A fixed year and zone: year inference from file times would make the goldens depend on the checkout date.
         await IngestRunner.RunAsync(new IngestOptions { Inputs = inputs, CaseDirectory = tmp.Combine("case"), Year = 2024, TimeZone = "UTC", Workers = 1 });
+        SecondReader.AgreesWithDuckDb(tmp.Combine("case"));
         using var session = CaseSession.Open(tmp.Combine("case"));
         foreach (var q in Queries)
         {
@@ -110,6 +111,7 @@ public sealed class QueryCatalogTests
         Skip.IfNot(Directory.Exists(sample), "data-samples/droplet1 is not present");
         using var tmp = new TempDir();
         await IngestRunner.RunAsync(new IngestOptions { Inputs = [sample], CaseDirectory = tmp.Combine("case"), Workers = 1 });
+        SecondReader.AgreesWithDuckDb(tmp.Combine("case"));
         using var session = CaseSession.Open(tmp.Combine("case"));
         foreach (var q in Queries)
         {

@@ -1,3 +1,4 @@
+using Forensics.Pipeline.Formats;
 using System.Security.Cryptography;
 using Forensics.Pipeline.Case;
 using Forensics.Pipeline.Stages;
@@ -32,11 +33,15 @@ public class PipelineTests
         var columns = Duck.Rows($"DESCRIBE SELECT * FROM {run.Events}").ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
         var expected = new Dictionary<string, string>
         {
-            ["ts"] = "TIMESTAMP", ["ts_quality"] = "VARCHAR", ["host"] = "VARCHAR", ["format"] = "VARCHAR", ["event"] = "VARCHAR",
+            ["ts"] = "TIMESTAMP WITH TIME ZONE", ["ts_quality"] = "VARCHAR", ["host"] = "VARCHAR", ["format"] = "VARCHAR", ["event"] = "VARCHAR",
             ["process"] = "VARCHAR", ["pid"] = "BIGINT", ["unit"] = "VARCHAR", ["user"] = "VARCHAR", ["src_ip"] = "VARCHAR",
             ["src_port"] = "INTEGER", ["message"] = "VARCHAR", ["source_file"] = "VARCHAR", ["source_offset"] = "BIGINT", ["source_sha256"] = "VARCHAR",
         };
         foreach (var (name, type) in expected) Assert.Equal(type, columns[name]);
+        // The files carry exactly the declared schema (the one source the views and exports derive from).
+        var declared = EventSchema.ForFormat(FormatRegistry.ById("syslog")!);
+        Assert.Equal(declared.Select(c => c.Name), columns.Keys);
+        Assert.All(declared, c => Assert.Equal(EventSchema.DuckDbType(c.Type), columns[c.Name]));
         // Nulls where a value does not exist, never empty strings.
         Assert.Equal(0L, Duck.Scalar($"SELECT count(*) FROM {run.Events} WHERE host = '' OR process = '' OR unit = '' OR src_ip = ''"));
         Assert.Equal(3L, Duck.Scalar($"SELECT count(*) FROM {run.Events} WHERE unit IS NULL"));

@@ -18,6 +18,7 @@ public sealed class CaseRun : IDisposable
         {
             Inputs = inputs, CaseDirectory = run.CaseDir, TimeZone = tz, Year = year, Workers = workers, OnParse = onParse,
         }).GetAwaiter().GetResult();
+        SecondReader.AgreesWithDuckDb(run.CaseDir);
         return run;
     }
 

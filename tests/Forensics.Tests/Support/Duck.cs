@@ -18,10 +18,19 @@ public static class Duck
         while (r.Read())
         {
             var row = new object?[r.FieldCount];
-            for (int i = 0; i < row.Length; i++) row[i] = r.IsDBNull(i) ? null : r.GetValue(i);
+            for (int i = 0; i < row.Length; i++) row[i] = r.IsDBNull(i) ? null : Materialize(r.GetValue(i));
             rows.Add(row);
         }
         return rows;
+    }
+
+    // BLOBs come back as streams over the reader's memory, valid only until the next row.
+    private static object Materialize(object value)
+    {
+        if (value is not Stream blob) return value;
+        using var copy = new MemoryStream();
+        blob.CopyTo(copy);
+        return copy.ToArray();
     }
 
     public static object? Scalar(string sql) => Rows(sql).Single()[0];

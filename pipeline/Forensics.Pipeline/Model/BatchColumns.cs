@@ -1,0 +1,195 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Forensics.Pipeline.Model;
+
+/// <summary>
+/// One column of one <see cref="EventBatch"/>, kept in Parquet's own shape so the writer hands it to the encoder
+/// without a copy: a definition level per row (1 present, 0 null) and the present values packed in row order.
+/// Rows are appended in order; a column that a row leaves unset is padded with nulls before the next value.
+/// </summary>
+public abstract class BatchColumn
+{
+    private short[] _def;
+
+    protected BatchColumn(int capacity) => _def = new short[capacity];
+
+    /// <summary>Rows this column covers (present or null).</summary>
+    public int Rows { get; private set; }
+    /// <summary>Present values.</summary>
+    public int Values { get; protected set; }
+    public ReadOnlySpan<short> DefinitionLevels => _def.AsSpan(0, Rows);
+    public bool IsNull(int row) => _def[row] == 0;
+
+    /// <summary>Pads with nulls up to <paramref name="rows"/>.</summary>
+    public void PadTo(int rows)
+    {
+        if (rows <= Rows) return;
+        EnsureRows(rows);
+        _def.AsSpan(Rows, rows - Rows).Clear();
+        Rows = rows;
+    }
+
+    public void AppendNull() => PadTo(Rows + 1);
+
+    /// <summary>Marks the next row present; the caller appends its value.</summary>
+    protected void AppendPresent()
+    {
+        EnsureRows(Rows + 1);
+        _def[Rows++] = 1;
+        Values++;
+    }
+
+    private void EnsureRows(int rows)
+    {
+        if (rows > _def.Length) Array.Resize(ref _def, Math.Max(rows, _def.Length * 2));
+    }
+
+    public virtual void Reset()
+    {
+        Rows = 0;
+        Values = 0;
+        _valueIndex = null;
+        _valueIndexRows = -1;
+    }
+
+    /// <summary>The value of a row as a CLR object (for tests and diagnostics; the write path never boxes).</summary>
+    public abstract object? GetObject(int row);
+
+    /// <summary>Index of a present row's value among the packed values.</summary>
+    protected int ValueIndex(int row)
+    {
+        if (_valueIndex is null || _valueIndexRows != Rows)
+        {
+            // Reads are rare (tests, diagnostics): a prefix count built once per read-after-write keeps them linear.
+            _valueIndex = new int[Rows];
+            int index = 0;
+            for (int i = 0; i < Rows; i++) { _valueIndex[i] = index; index += _def[i]; }
+            _valueIndexRows = Rows;
+        }
+        return _valueIndex[row];
+    }
+
+    private int[]? _valueIndex;
+    private int _valueIndexRows = -1;
+}
+
+/// <summary>Fixed-width values (int64, int32, double, bool, timestamps as int64 µs).</summary>
+public sealed class ValueBatchColumn<T>(int capacity) : BatchColumn(capacity) where T : unmanaged
+{
+    private T[] _values = new T[capacity];
+
+    public ReadOnlySpan<T> PackedValues => _values.AsSpan(0, Values);
+
+    public void Append(T value)
+    {
+        if (Values == _values.Length) Array.Resize(ref _values, _values.Length * 2);
+        _values[Values] = value;
+        AppendPresent();
+    }
+
+    public void Append(T? value)
+    {
+        if (value is { } v) Append(v);
+        else AppendNull();
+    }
+
+    public T Get(int row) => _values[ValueIndex(row)];
+
+    public override object? GetObject(int row) => IsNull(row) ? null : Get(row);
+}
+
+/// <summary>
+/// UTF-8 text (or raw bytes) in one arena per batch. Low-cardinality values (host, process, user, event kind)
+/// are set from the same string instances over and over (<see cref="Text.StringCache"/>, constants), so a small
+/// cache keyed by the string's identity stores their bytes once per batch and repeats point at them.
+/// </summary>
+public sealed class Utf8BatchColumn(int capacity, bool binary = false) : BatchColumn(capacity)
+{
+    private const int CacheSlots = 64;
+    private byte[] _arena = ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private int _used;
+    private int[] _starts = new int[capacity];
+    private int[] _lengths = new int[capacity];
+    private readonly string?[] _cacheKeys = new string?[CacheSlots];
+    private readonly (int Start, int Length)[] _cacheValues = new (int, int)[CacheSlots];
+
+    public bool IsBinary { get; } = binary;
+    /// <summary>The arena; a value is <c>Arena[Start(i)..][..Length(i)]</c> for packed value i.</summary>
+    public byte[] Arena => _arena;
+    public ReadOnlySpan<int> Starts => _starts.AsSpan(0, Values);
+    public ReadOnlySpan<int> Lengths => _lengths.AsSpan(0, Values);
+
+    public void Append(string? value)
+    {
+        if (value is null) { AppendNull(); return; }
+        int slot = RuntimeHelpers.GetHashCode(value) & (CacheSlots - 1);
+        if (ReferenceEquals(_cacheKeys[slot], value))
+        {
+            var (start, length) = _cacheValues[slot];
+            AppendSlice(start, length);
+            return;
+        }
+        int max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        EnsureArena(max);
+        int written = Encoding.UTF8.GetBytes(value, _arena.AsSpan(_used));
+        _cacheKeys[slot] = value;
+        _cacheValues[slot] = (_used, written);
+        AppendSlice(_used, written);
+        _used += written;
+    }
+
+    /// <summary>Appends bytes that are already what is stored (valid UTF-8 for text columns).</summary>
+    public void Append(ReadOnlySpan<byte> value)
+    {
+        EnsureArena(value.Length);
+        value.CopyTo(_arena.AsSpan(_used));
+        AppendSlice(_used, value.Length);
+        _used += value.Length;
+    }
+
+    public void Append(byte[]? value)
+    {
+        if (value is null) AppendNull();
+        else Append(value.AsSpan());
+    }
+
+    private void AppendSlice(int start, int length)
+    {
+        if (Values == _starts.Length)
+        {
+            Array.Resize(ref _starts, _starts.Length * 2);
+            Array.Resize(ref _lengths, _lengths.Length * 2);
+        }
+        _starts[Values] = start;
+        _lengths[Values] = length;
+        AppendPresent();
+    }
+
+    private void EnsureArena(int more)
+    {
+        if (_used + more <= _arena.Length) return;
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_arena.Length * 2, _used + more));
+        _arena.AsSpan(0, _used).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(_arena);
+        _arena = bigger;
+    }
+
+    public ReadOnlySpan<byte> GetBytes(int row)
+    {
+        int i = ValueIndex(row);
+        return _arena.AsSpan(_starts[i], _lengths[i]);
+    }
+
+    public string? GetString(int row) => IsNull(row) ? null : Encoding.UTF8.GetString(GetBytes(row));
+
+    public override object? GetObject(int row) => IsNull(row) ? null : IsBinary ? GetBytes(row).ToArray() : GetString(row);
+
+    public override void Reset()
+    {
+        base.Reset();
+        _used = 0;
+        Array.Clear(_cacheKeys);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+
+namespace Forensics.Pipeline.Model;
+
+/// <summary>
+/// The events of one parsed record batch, column by column (<see cref="BatchColumn"/>): what crosses the
+/// channel from a parse worker to the writer and what the Parquet encoder reads, with no object per event.
+/// Per-file constants (format, source_file, source_sha256) are not stored per row: the writer takes them from
+/// the file. Batches are pooled: the writer returns one once its row group is encoded.
+/// </summary>
+public sealed class EventBatch
+{
+    private const int InitialCapacity = 4096;
+    private static readonly ConcurrentBag<EventBatch> s_pool = [];
+    private const int MaxPooled = 512;
+
+    private long[] _offsets = new long[InitialCapacity];
+    private BatchColumn?[] _extras = new BatchColumn?[Math.Max(ExtraColumn.Count, 64)];
+    private readonly List<ExtraColumn> _usedExtras = [];
+
+    public int Count { get; private set; }
+
+    public readonly ValueBatchColumn<long> Ts = new(InitialCapacity);
+    public readonly Utf8BatchColumn TsQuality = new(InitialCapacity);
+    public readonly Utf8BatchColumn Host = new(InitialCapacity);
+    public readonly Utf8BatchColumn Event = new(InitialCapacity);
+    public readonly Utf8BatchColumn Process = new(InitialCapacity);
+    public readonly ValueBatchColumn<long> Pid = new(InitialCapacity);
+    public readonly Utf8BatchColumn Unit = new(InitialCapacity);
+    public readonly Utf8BatchColumn User = new(InitialCapacity);
+    public readonly Utf8BatchColumn SrcIp = new(InitialCapacity);
+    public readonly ValueBatchColumn<int> SrcPort = new(InitialCapacity);
+    public readonly Utf8BatchColumn Message = new(InitialCapacity);
+
+    public ReadOnlySpan<long> SourceOffsets => _offsets.AsSpan(0, Count);
+    /// <summary>Extra columns at least one row of this batch set, in the order they were first set.</summary>
+    public IReadOnlyList<ExtraColumn> UsedExtras => _usedExtras;
+
+    public static EventBatch Rent()
+    {
+        if (s_pool.TryTake(out var batch)) return batch;
+        return new EventBatch();
+    }
+
+    /// <summary>A sealed batch of the given events (tests, benchmarks and generators; parsers use <see cref="Formats.ParseOutput"/>).</summary>
+    public static EventBatch FromEvents(IEnumerable<ForensicEvent> events)
+    {
+        var batch = Rent();
+        foreach (var e in events) batch.Append(e);
+        batch.Seal();
+        return batch;
+    }
+
+    /// <summary>Gives the batch back for reuse; it must not be read afterwards.</summary>
+    public void Return()
+    {
+        Reset();
+        if (s_pool.Count < MaxPooled) s_pool.Add(this);
+    }
+
+    /// <summary>The column of an extra, or null when no row of this batch set it.</summary>
+    public BatchColumn? Extra(ExtraColumn column) => _usedExtras.Contains(column) ? _extras[column.Ordinal] : null;
+
+    /// <summary>Appends a staged row (see <see cref="ForensicEvent"/>).</summary>
+    internal void Append(ForensicEvent e)
+    {
+        int row = Count;
+        if (row == _offsets.Length) Array.Resize(ref _offsets, _offsets.Length * 2);
+        _offsets[row] = e.SourceOffset;
+        Ts.Append(e.TsMicros);
+        TsQuality.Append(e.TsMicros is null ? Model.TsQuality.Missing : e.TsQuality);
+        Host.Append(e.Host);
+        Event.Append(e.Event);
+        Process.Append(e.Process);
+        Pid.Append(e.Pid);
+        Unit.Append(e.Unit);
+        User.Append(e.User);
+        SrcIp.Append(e.SrcIp);
+        SrcPort.Append(e.SrcPort);
+        if (e.MessageUtf8 is { } utf8) Message.Append(utf8.Span);
+        else Message.Append(e.Message);
+        foreach (ref readonly var x in e.ExtraSlots)
+        {
+            var column = ColumnFor(x.Column);
+            column.PadTo(row);
+            x.AppendTo(column);
+        }
+        Count = row + 1;
+    }
+
+    /// <summary>Pads every extra column with nulls to the batch's row count (call once, after the last row).</summary>
+    public void Seal()
+    {
+        foreach (var x in _usedExtras) _extras[x.Ordinal]!.PadTo(Count);
+    }
+
+    private BatchColumn ColumnFor(ExtraColumn x)
+    {
+        if (x.Ordinal >= _extras.Length) Array.Resize(ref _extras, Math.Max(ExtraColumn.Count, x.Ordinal + 1));
+        var column = _extras[x.Ordinal];
+        if (column is null)
+        {
+            column = x.Type switch
+            {
+                ColumnType.String => new Utf8BatchColumn(InitialCapacity),
+                ColumnType.Binary => new Utf8BatchColumn(InitialCapacity, binary: true),
+                ColumnType.Int64 or ColumnType.Timestamp => new ValueBatchColumn<long>(InitialCapacity),
+                ColumnType.Int32 => new ValueBatchColumn<int>(InitialCapacity),
+                ColumnType.Double => new ValueBatchColumn<double>(InitialCapacity),
+                ColumnType.Bool => new ValueBatchColumn<bool>(InitialCapacity),
+                _ => throw new ArgumentOutOfRangeException(nameof(x), x.Type, null),
+            };
+            _extras[x.Ordinal] = column;
+        }
+        if (!_usedExtras.Contains(x)) _usedExtras.Add(x);
+        return column;
+    }
+
+    private void Reset()
+    {
+        Count = 0;
+        Ts.Reset(); TsQuality.Reset(); Host.Reset(); Event.Reset(); Process.Reset(); Pid.Reset();
+        Unit.Reset(); User.Reset(); SrcIp.Reset(); SrcPort.Reset(); Message.Reset();
+        foreach (var x in _usedExtras) _extras[x.Ordinal]!.Reset();
+        _usedExtras.Clear();
+    }
+
+    /// <summary>The batch as event objects: for tests and tools that look at a few events, never the write path.</summary>
+    public List<ForensicEvent> ToEvents()
+    {
+        var list = new List<ForensicEvent>(Count);
+        for (int i = 0; i < Count; i++)
+        {
+            var e = new ForensicEvent
+            {
+                SourceOffset = _offsets[i],
+                TsMicros = Ts.IsNull(i) ? null : Ts.Get(i),
+                TsQuality = TsQuality.GetString(i)!,
+                Host = Host.GetString(i),
+                Event = Event.GetString(i)!,
+                Process = Process.GetString(i),
+                Pid = Pid.IsNull(i) ? null : Pid.Get(i),
+                Unit = Unit.GetString(i),
+                User = User.GetString(i),
+                SrcIp = SrcIp.GetString(i),
+                SrcPort = SrcPort.IsNull(i) ? null : SrcPort.Get(i),
+                Message = Message.GetString(i),
+            };
+            foreach (var x in _usedExtras)
+            {
+                var c = _extras[x.Ordinal]!;
+                if (i < c.Rows && c.GetObject(i) is { } v) e.Set(x, v);
+            }
+            list.Add(e);
+        }
+        return list;
+    }
+}
