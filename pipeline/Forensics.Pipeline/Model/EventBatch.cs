@@ -30,7 +30,7 @@ public sealed class EventBatch
     public readonly Utf8BatchColumn User = new(InitialCapacity);
     public readonly Utf8BatchColumn SrcIp = new(InitialCapacity);
     public readonly ValueBatchColumn<int> SrcPort = new(InitialCapacity);
-    public readonly Utf8BatchColumn Message = new(InitialCapacity);
+    public readonly Utf8BatchColumn Message = new(InitialCapacity, repetitive: false);
 
     public ReadOnlySpan<long> SourceOffsets => _offsets.AsSpan(0, Count);
     /// <summary>Extra columns at least one row of this batch set, in the order they were first set.</summary>

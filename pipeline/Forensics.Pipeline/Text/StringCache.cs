@@ -29,12 +29,20 @@ public sealed class StringCache
         return value;
     }
 
+    private readonly string?[] _charValues = new string[Slots];
+
+    /// <summary>The same for text classifiers cut from a decoded message: hashed and compared as chars, no transcoding.</summary>
     public string Get(ReadOnlySpan<char> chars)
     {
         if (chars.Length > 64) return chars.ToString();
-        Span<byte> buf = stackalloc byte[64 * 3];
-        int n = Encoding.UTF8.GetBytes(chars, buf);
-        return Get(buf[..n]);
+        var h = new HashCode();
+        h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars));
+        int slot = (int)((uint)h.ToHashCode() % Slots);
+        var cached = _charValues[slot];
+        if (cached is not null && chars.SequenceEqual(cached)) return cached;
+        var value = chars.ToString();
+        _charValues[slot] = value;
+        return value;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

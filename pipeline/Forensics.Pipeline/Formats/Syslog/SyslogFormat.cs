@@ -118,7 +118,7 @@ public sealed class SyslogFormat : ILogFormat
             e.Host = line.Host.IsEmpty ? file.DefaultHost : cache.Get(line.Host);
             e.Process = line.Tag.IsEmpty ? null : cache.Get(line.Tag);
             e.Pid = line.Pid >= 0 ? line.Pid : null;
-            e.Message = Utf8Text.Decode(line.Message);
+            e.SetMessage(line.Message);
             if (line.Priority >= 0)
             {
                 e.Set(Priority, line.Priority & 7);
@@ -126,7 +126,7 @@ public sealed class SyslogFormat : ILogFormat
             }
             if (!line.MsgId.IsEmpty) e.Set(MsgId, Utf8Text.Decode(line.MsgId));
             if (!line.StructuredData.IsEmpty) e.Set(StructuredData, Utf8Text.Decode(line.StructuredData));
-            if (e.Process is not null) MessageClassifier.Classify(e, e.Process, e.Message.AsSpan().TrimStart());
+            if (e.Process is not null) MessageClassifier.Classify(e, e.Process, e.MessageChars.TrimStart());
         }
     }
 }
