@@ -88,13 +88,19 @@ internal static class IngestCommand
 
     private static string Shorten(string path) => path.Length <= 60 ? path : "…" + path[^59..];
 
+    /// <summary>Files listed in the summary table at most.</summary>
+    public const int SummaryRows = 50;
+
     public static void PrintSummary(Manifest manifest, string caseDir)
     {
         // Redirected output (CI logs, files) gets a wide table instead of wrapping at 80 columns.
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
         var table = new Table().Border(TableBorder.Simple);
         foreach (var h in new[] { "file", "format", "status", "records", "events", "rejects", "first (UTC)", "last (UTC)" }) table.AddColumn(h);
-        foreach (var i in manifest.Inputs)
+        // A collection of 100 k files must not become a 100 k-row table (it took 700 MB to lay out): files with
+        // a problem first, then the rest, up to a limit; the manifest lists them all.
+        var shown = manifest.Inputs.OrderBy(i => i.Status is "parsed" or "context" or "archive" ? 1 : 0).Take(SummaryRows).ToList();
+        foreach (var i in shown)
         {
             table.AddRow(
                 new Text(TerminalText.Escape(i.SourceFile)), new Text(i.Format ?? "-"), new Text(i.Status + (i.Reason is null ? "" : ": " + TerminalText.Escape(i.Reason))),
@@ -102,6 +108,8 @@ internal static class IngestCommand
                 new Text(i.FirstTsUtc?.ToString("yyyy-MM-dd HH:mm:ss") ?? "-"), new Text(i.LastTsUtc?.ToString("yyyy-MM-dd HH:mm:ss") ?? "-"));
         }
         AnsiConsole.Write(table);
+        if (manifest.Inputs.Count > shown.Count)
+            Console.WriteLine($"... {manifest.Inputs.Count - shown.Count:N0} more files ({string.Join(", ", manifest.Inputs.Except(shown).GroupBy(i => i.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count():N0} {g.Key}"))}): every file is listed in {Path.Combine(Path.GetFullPath(caseDir), "manifest.json")}");
         var t = manifest.Totals;
         Console.WriteLine($"{t.Files} files ({t.FilesParsed} parsed, {t.FilesSkipped} skipped, {t.FilesFailed} failed): {t.Records:N0} records = {t.Events:N0} events + {t.Rejects:N0} rejects{(t.Balanced ? "" : "  ** UNBALANCED: some records are unaccounted for **")}");
         Console.WriteLine($"time zone for local times: {manifest.Options.TimeZone} ({TerminalText.Escape(manifest.Options.TimeZoneSource)})");

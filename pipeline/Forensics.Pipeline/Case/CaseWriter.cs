@@ -18,7 +18,7 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes
     private readonly Dictionary<string, (long Batches, HashSet<ExtraColumn> Declared)> _formats = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ParquetTableWriter> _sideTables = new(StringComparer.Ordinal);
     private ParquetTableWriter? _rejects;
-    private (string? Text, byte[] Bytes) _lastFile, _lastSha, _lastFormat;
+    private (string? SourceFile, string? Sha256, FileConstants? Bytes) _lastFile;
 
     /// <summary>CPU time the encoders used so far (TimeSpan ticks).</summary>
     public long EncodeCpuTicks => _eventParts.Values.Sum(p => Interlocked.Read(ref p.EncodeCpuTicks));
@@ -45,16 +45,12 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes
             var dup = columns.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
             if (dup is not null) throw new InvalidOperationException($"format {format.Id} declares column {dup.Key} twice");
             var path = Path.Combine(caseDirectory, CaseLayout.EventsFolder, format.Id, $"part-{lane}.parquet");
-            part = new EventPartWriter(path, columns, format.ExtraColumns, rowGroupSize);
+            part = new EventPartWriter(path, format.Id, columns, format.ExtraColumns, rowGroupSize);
             _eventParts[(format.Id, lane)] = part;
         }
-        await part.AddAsync(events, Utf8(ref _lastFormat, format.Id), Utf8(ref _lastFile, sourceFile), Utf8(ref _lastSha, sha256)).ConfigureAwait(false);
-    }
-
-    private static byte[] Utf8(ref (string? Text, byte[] Bytes) cache, string value)
-    {
-        if (!ReferenceEquals(cache.Text, value)) cache = (value, System.Text.Encoding.UTF8.GetBytes(value));
-        return cache.Bytes;
+        if (!ReferenceEquals(_lastFile.SourceFile, sourceFile) || !ReferenceEquals(_lastFile.Sha256, sha256))
+            _lastFile = (sourceFile, sha256, new FileConstants(System.Text.Encoding.UTF8.GetBytes(sourceFile), System.Text.Encoding.UTF8.GetBytes(sha256)));
+        await part.AddAsync(events, _lastFile.Bytes!).ConfigureAwait(false);
     }
 
     public Task WriteRejectsAsync(string? formatId, string sourceFile, string sha256, IEnumerable<Reject> rejects, CancellationToken cancel)

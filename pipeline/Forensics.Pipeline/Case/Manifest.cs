@@ -90,11 +90,22 @@ public sealed class ManifestTotals
     public bool Balanced { get; set; }
 }
 
+/// <summary>
+/// Where the run's time went. Stage figures are CPU time of the threads doing that stage's work (not wall time,
+/// which on a busy machine charges a stage for waiting); per-record figures divide by all records of the run.
+/// </summary>
 public sealed class ManifestTimings
 {
     public double WallSeconds { get; set; }
-    public double DiscoverAndHashSeconds { get; set; }
-    public double FrameSeconds { get; set; }
-    public double ParseSeconds { get; set; }
-    public double WriteSeconds { get; set; }
+    public double DiscoverAndHashCpuSeconds { get; set; }
+    public double FrameCpuSeconds { get; set; }
+    public double ParseCpuSeconds { get; set; }
+    /// <summary>Parquet encoding and compression of event row groups (background tasks of the writer).</summary>
+    public double EncodeCpuSeconds { get; set; }
+    /// <summary>Process CPU time (all threads: stages, GC, runtime) over the run.</summary>
+    public double ProcessCpuSeconds { get; set; }
+    public double FrameCpuMicrosPerRecord { get; set; }
+    public double ParseCpuMicrosPerRecord { get; set; }
+    public double EncodeCpuMicrosPerRecord { get; set; }
+    public double ProcessCpuMicrosPerRecord { get; set; }
 }

@@ -14,8 +14,7 @@ public static class LineFramer
     public static IEnumerable<RecordBatch> Frame(Stream input, LineFramingOptions options, CancellationToken cancel)
     {
         var reader = new ChunkedLineReader(input, options.MaxLineBytes);
-        var batch = new RecordBatch();
-        var batches = new BatchCursor();
+        var batches = new BatchCursor(ChunkedLineReader.SizeFor(input, 4 << 10, 1 << 20));
         // Multi-line record being assembled (first line + continuation lines), when the format joins lines.
         var pending = new ArrayBufferWriter<byte>();
         long pendingOffset = -1;
@@ -61,15 +60,16 @@ public static class LineFramer
     }
 
     /// <summary>The batch being filled; hands it out when the next record does not fit (the frame stage numbers batches).</summary>
-    private sealed class BatchCursor
+    /// <param name="bufferSize">Bytes a batch starts with: the file's size for small files, so ten-line files do not each take 1 MiB.</param>
+    private sealed class BatchCursor(int bufferSize)
     {
-        public RecordBatch Current { get; private set; } = new();
+        public RecordBatch Current { get; private set; } = new(bufferSize);
 
         public RecordBatch? TakeIfFull(int nextRecordLength)
         {
             if (Current.CanAdd(nextRecordLength) || Current.Count == 0) return null;
             var full = Current;
-            Current = new RecordBatch();
+            Current = new RecordBatch(bufferSize);
             return full;
         }
     }
@@ -94,7 +94,17 @@ public sealed class LineFramingOptions
 /// <summary>Reads lines from a stream through a reusable buffer; a line is valid until the next call.</summary>
 internal sealed class ChunkedLineReader(Stream stream, int maxLine)
 {
-    private byte[] _buffer = new byte[Math.Min(Math.Max(maxLine + 1, 1 << 16), 4 << 20) ];
+    // Starts at the file's size (small files are the common case in a collection) up to 256 KiB; Fill grows it
+    // when a line does not fit, up to the line limit.
+    private byte[] _buffer = new byte[SizeFor(stream, 4 << 10, 256 << 10)];
+
+    /// <summary>The bytes left in a seekable stream (+1, so end of file is seen in one read), clamped; else <paramref name="max"/>.</summary>
+    public static int SizeFor(Stream stream, int min, int max)
+    {
+        if (!stream.CanSeek) return max;
+        long left = stream.Length - stream.Position + 1;
+        return (int)Math.Clamp(left, min, max);
+    }
     private int _start, _end;
     private long _bufferOffset; // file offset of _buffer[0]
     private bool _eof;

@@ -19,13 +19,15 @@ public sealed class RecordBatch
     public RecordBatch(int bufferSize = 1 << 20, int capacity = DefaultCapacity)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
-        _slots = new Slot[capacity];
+        // Pooled: 4096 slots are ~128 KB, a large-object allocation per batch otherwise.
+        _slots = ArrayPool<Slot>.Shared.Rent(capacity);
+        Capacity = capacity;
     }
 
     /// <summary>Order of this batch within its file (0, 1, ...), set by the frame stage so the writer can keep file order.</summary>
     public int Sequence { get; internal set; }
     public int Count { get; private set; }
-    public int Capacity => _slots.Length;
+    public int Capacity { get; }
     public int BufferFree => _buffer.Length - _bufferUsed;
     public object?[]? Decoded { get; private set; }
 
@@ -37,7 +39,7 @@ public sealed class RecordBatch
     public ReadOnlySpan<byte> Record(int i) => _buffer.AsSpan(_slots[i].Start, _slots[i].Length);
     public ReadOnlyMemory<byte> RecordMemory(int i) => _buffer.AsMemory(_slots[i].Start, _slots[i].Length);
 
-    public bool CanAdd(int length) => Count < _slots.Length && length <= BufferFree;
+    public bool CanAdd(int length) => Count < Capacity && length <= BufferFree;
 
     /// <summary>Copies a record into the batch. Call <see cref="CanAdd"/> first.</summary>
     public void Add(ReadOnlySpan<byte> record, long offset, int hint = 0, bool truncated = false)
@@ -51,7 +53,7 @@ public sealed class RecordBatch
     /// <summary>Adds a record decoded by the framer (binary formats); <paramref name="raw"/> may be empty.</summary>
     public void AddDecoded(object decoded, long offset, ReadOnlySpan<byte> raw = default, int hint = 0)
     {
-        Decoded ??= new object?[_slots.Length];
+        Decoded ??= new object?[Capacity];
         Decoded[Count] = decoded;
         Add(raw, offset, hint);
     }
@@ -69,6 +71,8 @@ public sealed class RecordBatch
     {
         if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
+        if (_slots.Length > 0) ArrayPool<Slot>.Shared.Return(_slots);
+        _slots = [];
         Decoded = null;
     }
 

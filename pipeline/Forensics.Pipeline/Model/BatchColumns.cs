@@ -32,6 +32,9 @@ public abstract class BatchColumn
 
     public void AppendNull() => PadTo(Rows + 1);
 
+    /// <summary>Bytes of the buffers this column holds.</summary>
+    public virtual long FootprintBytes => _def.Length * 2L;
+
     /// <summary>Marks the next row present; the caller appends its value.</summary>
     protected void AppendPresent()
     {
@@ -39,6 +42,19 @@ public abstract class BatchColumn
         _def[Rows++] = 1;
         Values++;
     }
+
+    /// <summary>Appends another batch's definition levels (its values are appended by the caller).</summary>
+    protected void AppendLevels(ReadOnlySpan<short> levels, int presentValues)
+    {
+        EnsureRows(Rows + levels.Length);
+        levels.CopyTo(_def.AsSpan(Rows));
+        Rows += levels.Length;
+        Values += presentValues;
+        _valueIndex = null;
+    }
+
+    /// <summary>Appends all rows of a column of the same kind (compaction of small batches).</summary>
+    public abstract void AppendFrom(BatchColumn source);
 
     private void EnsureRows(int rows)
     {
@@ -81,6 +97,8 @@ public sealed class ValueBatchColumn<T>(int capacity) : BatchColumn(capacity) wh
 
     public ReadOnlySpan<T> PackedValues => _values.AsSpan(0, Values);
 
+    public override unsafe long FootprintBytes => base.FootprintBytes + (long)_values.Length * sizeof(T);
+
     public void Append(T value)
     {
         if (Values == _values.Length) Array.Resize(ref _values, _values.Length * 2);
@@ -96,6 +114,14 @@ public sealed class ValueBatchColumn<T>(int capacity) : BatchColumn(capacity) wh
 
     public T Get(int row) => _values[ValueIndex(row)];
 
+    public override void AppendFrom(BatchColumn source)
+    {
+        var from = (ValueBatchColumn<T>)source;
+        if (Values + from.Values > _values.Length) Array.Resize(ref _values, Math.Max(Values + from.Values, _values.Length * 2));
+        from.PackedValues.CopyTo(_values.AsSpan(Values));
+        AppendLevels(from.DefinitionLevels, from.Values);
+    }
+
     public override object? GetObject(int row) => IsNull(row) ? null : Get(row);
 }
 
@@ -110,7 +136,7 @@ public sealed class ValueBatchColumn<T>(int capacity) : BatchColumn(capacity) wh
 public sealed class Utf8BatchColumn(int capacity, bool binary = false, bool repetitive = true) : BatchColumn(capacity)
 {
     private const int CacheSlots = 64;
-    private byte[] _arena = ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private byte[] _arena = ArrayPool<byte>.Shared.Rent(1024);
     private int _used;
     private int[] _starts = new int[capacity];
     private int[] _lengths = new int[capacity];
@@ -118,6 +144,7 @@ public sealed class Utf8BatchColumn(int capacity, bool binary = false, bool repe
     private readonly (int Start, int Length)[] _cacheValues = new (int, int)[CacheSlots];
 
     public bool IsBinary { get; } = binary;
+    public override long FootprintBytes => base.FootprintBytes + _arena.Length + _starts.Length * 8L;
     /// <summary>The arena; a value is <c>Arena[Start(i)..][..Length(i)]</c> for packed value i.</summary>
     public byte[] Arena => _arena;
     public ReadOnlySpan<int> Starts => _starts.AsSpan(0, Values);
@@ -183,6 +210,26 @@ public sealed class Utf8BatchColumn(int capacity, bool binary = false, bool repe
         _arena.AsSpan(0, _used).CopyTo(bigger);
         ArrayPool<byte>.Shared.Return(_arena);
         _arena = bigger;
+    }
+
+    public override void AppendFrom(BatchColumn source)
+    {
+        var from = (Utf8BatchColumn)source;
+        int baseOffset = _used;
+        EnsureArena(from._used);
+        from._arena.AsSpan(0, from._used).CopyTo(_arena.AsSpan(_used));
+        _used += from._used;
+        int needed = Values + from.Values;
+        if (needed > _starts.Length)
+        {
+            int size = Math.Max(needed, _starts.Length * 2);
+            Array.Resize(ref _starts, size);
+            Array.Resize(ref _lengths, size);
+        }
+        var starts = from.Starts;
+        for (int i = 0; i < starts.Length; i++) _starts[Values + i] = baseOffset + starts[i];
+        from.Lengths.CopyTo(_lengths.AsSpan(Values));
+        AppendLevels(from.DefinitionLevels, from.Values);
     }
 
     public ReadOnlySpan<byte> GetBytes(int row)

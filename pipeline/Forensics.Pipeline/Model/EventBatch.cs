@@ -10,9 +10,11 @@ namespace Forensics.Pipeline.Model;
 /// </summary>
 public sealed class EventBatch
 {
-    private const int InitialCapacity = 4096;
+    // Small to start and grown by doubling: a file of ten lines must not hold buffers for 4096 rows while its
+    // row group fills (10 k small files held 8 GB that way). Pooled batches keep what they grew to.
+    private const int InitialCapacity = 256;
     private static readonly ConcurrentBag<EventBatch> s_pool = [];
-    private const int MaxPooled = 512;
+    private const int MaxPooled = 64;
 
     private long[] _offsets = new long[InitialCapacity];
     private BatchColumn?[] _extras = new BatchColumn?[Math.Max(ExtraColumn.Count, 64)];
@@ -33,6 +35,19 @@ public sealed class EventBatch
     public readonly Utf8BatchColumn Message = new(InitialCapacity, repetitive: false);
 
     public ReadOnlySpan<long> SourceOffsets => _offsets.AsSpan(0, Count);
+
+    /// <summary>Memory the batch holds (its buffers' sizes, not only what is used): for row-group budgets.</summary>
+    public long FootprintBytes
+    {
+        get
+        {
+            long total = _offsets.Length * 8L + Ts.FootprintBytes + TsQuality.FootprintBytes + Host.FootprintBytes + Event.FootprintBytes
+                + Process.FootprintBytes + Pid.FootprintBytes + Unit.FootprintBytes + User.FootprintBytes + SrcIp.FootprintBytes
+                + SrcPort.FootprintBytes + Message.FootprintBytes;
+            foreach (var x in _usedExtras) total += _extras[x.Ordinal]!.FootprintBytes;
+            return total;
+        }
+    }
     /// <summary>Extra columns at least one row of this batch set, in the order they were first set.</summary>
     public IReadOnlyList<ExtraColumn> UsedExtras => _usedExtras;
 
@@ -88,6 +103,34 @@ public sealed class EventBatch
         Count = row + 1;
     }
 
+    /// <summary>
+    /// Appends every row of <paramref name="other"/> (sealed) and records where its file's rows start: small
+    /// batches (many small files) are compacted into one instead of each holding buffers of its own.
+    /// </summary>
+    public void AppendRows(EventBatch other, object fileKey)
+    {
+        int start = Count;
+        if (_fileRuns.Count == 0 || !ReferenceEquals(_fileRuns[^1].Key, fileKey)) _fileRuns.Add((start, fileKey));
+        int rows = start + other.Count;
+        if (rows > _offsets.Length) Array.Resize(ref _offsets, Math.Max(rows, _offsets.Length * 2));
+        other.SourceOffsets.CopyTo(_offsets.AsSpan(start));
+        Ts.AppendFrom(other.Ts); TsQuality.AppendFrom(other.TsQuality); Host.AppendFrom(other.Host); Event.AppendFrom(other.Event);
+        Process.AppendFrom(other.Process); Pid.AppendFrom(other.Pid); Unit.AppendFrom(other.Unit); User.AppendFrom(other.User);
+        SrcIp.AppendFrom(other.SrcIp); SrcPort.AppendFrom(other.SrcPort); Message.AppendFrom(other.Message);
+        foreach (var x in other.UsedExtras)
+        {
+            var column = ColumnFor(x);
+            column.PadTo(start);
+            column.AppendFrom(other._extras[x.Ordinal]!);
+        }
+        Count = rows;
+    }
+
+    private readonly List<(int StartRow, object Key)> _fileRuns = [];
+
+    /// <summary>Where each file's rows start, for a batch compacted with <see cref="AppendRows"/> (empty otherwise).</summary>
+    public IReadOnlyList<(int StartRow, object Key)> FileRuns => _fileRuns;
+
     /// <summary>Pads every extra column with nulls to the batch's row count (call once, after the last row).</summary>
     public void Seal()
     {
@@ -123,6 +166,7 @@ public sealed class EventBatch
         Unit.Reset(); User.Reset(); SrcIp.Reset(); SrcPort.Reset(); Message.Reset();
         foreach (var x in _usedExtras) _extras[x.Ordinal]!.Reset();
         _usedExtras.Clear();
+        _fileRuns.Clear();
     }
 
     /// <summary>The batch as event objects: for tests and tools that look at a few events, never the write path.</summary>

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Forensics.Pipeline.Case;
 using Forensics.Pipeline.Evidence;
 using Forensics.Pipeline.Formats;
+using Forensics.Pipeline.Runtime;
 
 namespace Forensics.Pipeline.Stages;
 
@@ -16,16 +17,16 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
     private readonly List<EvidenceFile> _open = [];
     private int _fileIndex;
 
-    /// <summary>Stopwatch ticks spent discovering/hashing and framing (channel waits excluded).</summary>
+    /// <summary>Thread CPU time (TimeSpan ticks) spent discovering/hashing and framing (channel waits excluded).</summary>
     public long DiscoverTicks { get; private set; }
     public long FrameTicks { get; private set; }
 
     public async Task RunAsync(ChannelWriter<FramedItem> output, CancellationToken cancel)
     {
-        long discoverStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        long discoverStart = ThreadCpu.Now();
         foreach (var evidence in discovery.Discover(options.Inputs, cancel))
         {
-            DiscoverTicks += System.Diagnostics.Stopwatch.GetTimestamp() - discoverStart;
+            DiscoverTicks += ThreadCpu.Now() - discoverStart;
             cancel.ThrowIfCancellationRequested();
             var entry = new ManifestInput
             {
@@ -45,7 +46,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
             if (state is null) { evidence.Dispose(); continue; }
             lock (_open) _open.Add(evidence);
             await FrameFileAsync(state, output, cancel).ConfigureAwait(false);
-            discoverStart = System.Diagnostics.Stopwatch.GetTimestamp();
+            discoverStart = ThreadCpu.Now();
         }
     }
 
@@ -143,14 +144,16 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         try
         {
             using var stream = file.Evidence.OpenContent();
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            long start = ThreadCpu.Now();
             foreach (var batch in file.Format!.Frame(stream, file.Context!, cancel))
             {
-                FrameTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+                FrameTicks += ThreadCpu.Now() - start;
                 batch.Sequence = sequence++;
+                // Read before handing the batch over: a parse worker owns (and releases) it from then on.
+                long lastOffset = batch.Count > 0 ? batch.Offset(batch.Count - 1) : 0;
                 await output.WriteAsync(new FramedItem(file, batch), cancel).ConfigureAwait(false);
-                options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, file.Index, batch.Count > 0 ? batch.Offset(batch.Count - 1) : 0, 0, 0));
-                start = System.Diagnostics.Stopwatch.GetTimestamp();
+                options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, file.Index, lastOffset, 0, 0));
+                start = ThreadCpu.Now();
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -23,8 +23,8 @@ public sealed record IngestOptions
     public IProgress<IngestProgress>? Progress { get; init; }
     /// <summary>Test hook: called by the parse stage for every batch (to inject failures).</summary>
     internal Action<Framing.RecordBatch>? OnParse { get; init; }
-    /// <summary>Parse busy time of this run (Stopwatch ticks), summed by the workers.</summary>
-    internal long ParseTicks;
+    /// <summary>Parse CPU time of this run (TimeSpan ticks), summed by the workers.</summary>
+    internal long ParseCpuTicks;
 }
 
 /// <summary>Progress of a run; <see cref="FileDone"/> is set once per file, by the write stage, when it is complete.</summary>

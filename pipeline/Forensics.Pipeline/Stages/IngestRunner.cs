@@ -13,6 +13,7 @@ public static class IngestRunner
 {
     public static async Task<Manifest> RunAsync(IngestOptions options, CancellationToken cancel = default)
     {
+        var processCpuStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var caseDir = Path.GetFullPath(options.CaseDirectory);
         var replaced = PrepareCaseFolder(caseDir, options);
         var listing = EvidenceListing.Run(options.Inputs, options.Limits, Path.Combine(caseDir, CaseLayout.TempFolder), cancel);
@@ -64,14 +65,8 @@ public static class IngestRunner
         }
 
         manifest.FinishedUtc = DateTime.UtcNow;
-        static double Seconds(long ticks) => Math.Round((double)ticks / System.Diagnostics.Stopwatch.Frequency, 3);
-        manifest.Timings = new ManifestTimings
-        {
-            WallSeconds = Math.Round((manifest.FinishedUtc - manifest.StartedUtc).TotalSeconds, 3),
-            DiscoverAndHashSeconds = Seconds(frameStage.DiscoverTicks), FrameSeconds = Seconds(frameStage.FrameTicks),
-            ParseSeconds = Seconds(options.ParseTicks), WriteSeconds = Seconds(writeStage.Ticks),
-        };
         Summarize(manifest);
+        manifest.Timings = Timings(manifest, frameStage, options, writer, processCpuStart);
         if (failure.Error is { } error)
         {
             manifest.Status = "failed";
@@ -83,6 +78,23 @@ public static class IngestRunner
         manifest.Status = manifest.Totals.Balanced ? "complete" : "complete-unbalanced";
         manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile));
         return manifest;
+    }
+
+    private static ManifestTimings Timings(Manifest manifest, FrameStage frame, IngestOptions options, CaseWriter writer, TimeSpan processCpuStart)
+    {
+        static double Seconds(long ticks) => Math.Round((double)ticks / TimeSpan.TicksPerSecond, 3);
+        long records = Math.Max(1, manifest.Totals.Records);
+        double PerRecord(long ticks) => Math.Round(ticks / 10.0 / records, 3);
+        long process = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - processCpuStart).Ticks;
+        long encode = writer.EncodeCpuTicks;
+        return new ManifestTimings
+        {
+            WallSeconds = Math.Round((manifest.FinishedUtc - manifest.StartedUtc).TotalSeconds, 3),
+            DiscoverAndHashCpuSeconds = Seconds(frame.DiscoverTicks), FrameCpuSeconds = Seconds(frame.FrameTicks),
+            ParseCpuSeconds = Seconds(options.ParseCpuTicks), EncodeCpuSeconds = Seconds(encode), ProcessCpuSeconds = Seconds(process),
+            FrameCpuMicrosPerRecord = PerRecord(frame.FrameTicks), ParseCpuMicrosPerRecord = PerRecord(options.ParseCpuTicks),
+            EncodeCpuMicrosPerRecord = PerRecord(encode), ProcessCpuMicrosPerRecord = PerRecord(process),
+        };
     }
 
     private static void Summarize(Manifest manifest)

@@ -22,7 +22,7 @@ internal static class ParseStage
             }
             options.OnParse?.Invoke(batch);
             var result = new ParseOutput();
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            long start = Runtime.ThreadCpu.Now();
             try
             {
                 item.File.Format!.Parse(batch, item.File.Context!, result);
@@ -36,7 +36,7 @@ internal static class ParseStage
                 for (int i = 0; i < batch.Count; i++)
                     result.Rejects.Add(Reject.FromSpan(batch.Offset(i), $"parser failed on this batch: {ex.GetType().Name}: {ex.Message}", batch.Record(i)));
             }
-            Interlocked.Add(ref options.ParseTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+            Interlocked.Add(ref options.ParseCpuTicks, Runtime.ThreadCpu.Now() - start);
             int records = batch.Count;
             int sequence = batch.Sequence;
             batch.Release();

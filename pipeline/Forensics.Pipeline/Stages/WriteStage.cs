@@ -15,16 +15,12 @@ internal sealed class WriteStage(CaseWriter writer, IngestOptions options)
     private long _events, _rejects;
     private int _filesDone;
 
-    /// <summary>Stopwatch ticks spent writing (channel waits excluded).</summary>
-    public long Ticks { get; private set; }
-
     public async Task RunAsync(ChannelReader<ParsedItem> input, CancellationToken cancel)
     {
         await foreach (var item in input.ReadAllAsync(cancel).ConfigureAwait(false))
         {
             var file = item.File;
             if (!_pending.TryGetValue(file, out var queue)) _pending[file] = queue = [];
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             if (!item.EndOfFile) queue[item.Sequence] = item;
             while (queue.Remove(file.BatchesWritten, out var next))
             {
@@ -38,7 +34,6 @@ internal sealed class WriteStage(CaseWriter writer, IngestOptions options)
                 await CloseFileAsync(file, cancel).ConfigureAwait(false);
                 _pending.Remove(file);
             }
-            Ticks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
         }
         if (_pending.Count > 0)
             throw new InvalidOperationException($"{_pending.Count} files did not complete: {string.Join(", ", _pending.Keys.Select(f => f.Evidence.SourcePath).Take(3))}");
