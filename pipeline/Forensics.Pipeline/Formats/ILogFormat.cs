@@ -58,6 +58,26 @@ public sealed class FileContext
     public long Length { get; init; }
     /// <summary>Side tables (e.g. sessions) a format produces for the whole file; null when not wanted.</summary>
     public ISideTableSink? SideTables { get; init; }
+
+    /// <summary>
+    /// Opens the file's (decompressed) content again, seekable, independent of other opens: for formats whose
+    /// parse workers read the file at positions the framer found (journal entries). Null when not available.
+    /// </summary>
+    public Func<Stream>? OpenContent { get; init; }
+
+    private readonly System.Collections.Concurrent.ConcurrentBag<IDisposable> _resources = [];
+
+    /// <summary>A per-file resource a parse worker left for the next batch (an open reader), or null.</summary>
+    public T? TakeResource<T>() where T : class, IDisposable => _resources.TryTake(out var r) ? r as T : null;
+
+    /// <summary>Leaves a resource for the file's next batch; it is disposed when the file is complete.</summary>
+    public void ReturnResource(IDisposable resource) => _resources.Add(resource);
+
+    /// <summary>Disposes what the parse workers left (called once the file's last batch is written).</summary>
+    public void DisposeResources()
+    {
+        while (_resources.TryTake(out var r)) r.Dispose();
+    }
 }
 
 /// <summary>

@@ -98,7 +98,7 @@ public sealed class EventBatch
         {
             var column = ColumnFor(x.Column);
             column.PadTo(row);
-            x.AppendTo(column);
+            x.AppendTo(column, e);
         }
         Count = row + 1;
     }

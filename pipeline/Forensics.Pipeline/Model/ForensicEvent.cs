@@ -40,6 +40,9 @@ public sealed class ForensicEvent
 
     private ExtraSlot[] _extras = new ExtraSlot[4];
     private int _extraCount;
+    // UTF-8 values set with SetUtf8, for this row only (reused): no byte[] or string per value.
+    private byte[] _scratch = new byte[1024];
+    private int _scratchUsed;
 
     /// <summary>The record's original text (for binary records, a faithful rendering of it).</summary>
     public string? Message
@@ -103,6 +106,30 @@ public sealed class ForensicEvent
     public void Set(ExtraColumn column, bool value) => Put(new ExtraSlot(column, ExtraKind.Integer, value ? 1 : 0, 0, null));
     public void Set(ExtraColumn column, double value) => Put(new ExtraSlot(column, ExtraKind.Real, 0, value, null));
 
+    /// <summary>Sets a text column from UTF-8 bytes that are what is stored (valid UTF-8), copied into the row's scratch.</summary>
+    public void SetUtf8(ExtraColumn column, ReadOnlySpan<byte> utf8)
+    {
+        var target = Utf8Scratch(utf8.Length);
+        utf8.CopyTo(target);
+        CommitUtf8(column, utf8.Length);
+    }
+
+    /// <summary>Room for <paramref name="length"/> bytes of a value to be committed with <see cref="CommitUtf8"/> (write it in place).</summary>
+    public Span<byte> Utf8Scratch(int length)
+    {
+        if (_scratchUsed + length > _scratch.Length) Array.Resize(ref _scratch, Math.Max(_scratch.Length * 2, _scratchUsed + length));
+        return _scratch.AsSpan(_scratchUsed, length);
+    }
+
+    /// <summary>Makes the first <paramref name="length"/> bytes written to <see cref="Utf8Scratch"/> the column's value.</summary>
+    public void CommitUtf8(ExtraColumn column, int length)
+    {
+        Put(new ExtraSlot(column, ExtraKind.Scratch, ((long)_scratchUsed << 32) | (uint)length, 0, null));
+        _scratchUsed += length;
+    }
+
+    internal ReadOnlySpan<byte> ScratchBytes(long packed) => _scratch.AsSpan((int)(packed >> 32), (int)(packed & 0xFFFFFFFF));
+
     /// <summary>Sets a value whose type is known only at run time (tests, generic code).</summary>
     public void Set(ExtraColumn column, object? value)
     {
@@ -134,7 +161,15 @@ public sealed class ForensicEvent
     public object? Get(ExtraColumn column)
     {
         for (int i = 0; i < _extraCount; i++)
-            if (ReferenceEquals(_extras[i].Column, column)) return _extras[i].Box();
+        {
+            if (!ReferenceEquals(_extras[i].Column, column)) continue;
+            if (_extras[i].Kind == ExtraKind.Scratch)
+            {
+                var bytes = ScratchBytes(_extras[i].Integer);
+                return column.Type == ColumnType.Binary ? bytes.ToArray() : Encoding.UTF8.GetString(bytes);
+            }
+            return _extras[i].Box();
+        }
         return null;
     }
 
@@ -156,6 +191,7 @@ public sealed class ForensicEvent
         _messageByteCount = -1;
         Array.Clear(_extras, 0, _extraCount);
         _extraCount = 0;
+        _scratchUsed = 0;
     }
 
     public static DateTime? ToDateTime(long? micros) =>
@@ -164,7 +200,7 @@ public sealed class ForensicEvent
     public static long ToMicros(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 }
 
-internal enum ExtraKind : byte { Integer, Real, Ref }
+internal enum ExtraKind : byte { Integer, Real, Ref, Scratch }
 
 /// <summary>An extra column's value without boxing: integers (and bools) in one long, reals in a double, text and bytes by reference.</summary>
 internal readonly record struct ExtraSlot(ExtraColumn Column, ExtraKind Kind, long Integer, double Real, object? Ref)
@@ -181,10 +217,11 @@ internal readonly record struct ExtraSlot(ExtraColumn Column, ExtraKind Kind, lo
     };
 
     /// <summary>Appends the value to a column of the column's declared type (converting where the setter's type differs).</summary>
-    public void AppendTo(BatchColumn target)
+    public void AppendTo(BatchColumn target, ForensicEvent row)
     {
         switch (target)
         {
+            case Utf8BatchColumn text when Kind == ExtraKind.Scratch: text.Append(row.ScratchBytes(Integer)); break;
             case Utf8BatchColumn text when Ref is byte[] bytes: text.Append(bytes); break;
             case Utf8BatchColumn text: text.Append(Box() as string); break;
             case ValueBatchColumn<long> l: l.Append(Kind == ExtraKind.Real ? (long)Real : Integer); break;

@@ -120,7 +120,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
             SourceFile = evidence.SourcePath, SourceSha256 = evidence.Sha256, FileName = evidence.FileName,
             ReferenceTimeUtc = reference, Zone = context.Zone, ZoneSource = context.ZoneSource,
             ForcedYear = options.Year, DefaultHost = context.Hostname, UserNames = context.UserNames, Length = evidence.Length,
-            SideTables = new FileSideTables(state),
+            SideTables = new FileSideTables(state), OpenContent = evidence.OpenContent,
         };
         if (evidence.Partial)
         {

@@ -74,6 +74,7 @@ internal sealed class WriteStage(CaseWriter writer, IngestOptions options)
         file.Manifest.LastTsUtc = ForensicEvent.ToDateTime(file.MaxTs);
         _filesDone++;
         options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, _filesDone, 0, _events, _rejects, FileDone: true));
+        file.Context?.DisposeResources();
         file.Evidence.Dispose();
         _endSeen.Remove(file);
     }

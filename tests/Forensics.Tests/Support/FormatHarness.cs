@@ -27,7 +27,7 @@ public static class FormatHarness
         {
             SourceFile = fileName, SourceSha256 = new string('0', 64), FileName = fileName,
             ReferenceTimeUtc = referenceTime, Zone = zone ?? TimeZoneInfo.Utc, ZoneSource = "test", ForcedYear = year,
-            Length = stream.Length,
+            Length = stream.Length, OpenContent = Reopener(stream),
         };
         var events = new List<ForensicEvent>();
         var rejects = new List<Reject>();
@@ -42,6 +42,20 @@ public static class FormatHarness
             rejects.AddRange(output.Rejects);
             batch.Release();
         }
+        ctx.DisposeResources();
         return new Result(events, rejects, records);
+    }
+
+    /// <summary>A second, independent open of the same content, as the pipeline gives parse workers.</summary>
+    private static Func<Stream> Reopener(Stream stream)
+    {
+        if (stream is FileStream fs) return () => new FileStream(fs.Name, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long position = stream.Position;
+        var copy = new MemoryStream();
+        stream.Position = 0;
+        stream.CopyTo(copy);
+        stream.Position = position;
+        var bytes = copy.ToArray();
+        return () => new MemoryStream(bytes, writable: false);
     }
 }

@@ -5,8 +5,10 @@ namespace Forensics.Pipeline.Formats.Journal;
 
 /// <summary>
 /// Native systemd journal files (<c>system.journal</c>, <c>system@…journal</c>, <c>user-1000.journal</c>,
-/// dirty <c>*.journal~</c>). Entries are decoded while framing (the file needs random access), one record per
-/// ENTRY object at its object offset; damage becomes a record too, so the parser turns it into a reject.
+/// dirty <c>*.journal~</c>). The framer locates the ENTRY objects (entry-array chain, or a linear scan of a
+/// damaged file) and frames one record per entry at its object offset; damage becomes a record too, so the
+/// parser turns it into a reject. The parse workers decode the entries with positioned reads on their own
+/// reader of the file (<see cref="FileContext.OpenContent"/>), so decoding runs on every core.
 /// Reader details and quirks: <see cref="JournalFileReader"/>.
 /// </summary>
 public sealed class JournalBinaryFormat : ILogFormat
@@ -36,7 +38,7 @@ public sealed class JournalBinaryFormat : ILogFormat
         }
         var batch = new RecordBatch(1 << 16, 2048);
         int sequence = 0;
-        foreach (var item in reader.ReadAll(cancel))
+        foreach (var item in reader.Locate(cancel))
         {
             byte[] raw = item.Damage is not null && item.RawLength > 0 ? reader.ReadRaw(item.Offset, Math.Min(item.RawLength, Reject.MaxRawBytes)) : [];
             if (!batch.CanAdd(raw.Length) && batch.Count > 0)
@@ -45,32 +47,52 @@ public sealed class JournalBinaryFormat : ILogFormat
                 yield return batch;
                 batch = new RecordBatch(1 << 16, 2048);
             }
-            batch.AddDecoded(item.Entry ?? (object)item.Damage!, item.Offset, raw);
+            if (item.Damage is { } damage) batch.AddDecoded(damage, item.Offset, raw);
+            else batch.Add([], item.Offset, hint: EntryToDecode);
         }
         if (batch.Count > 0) { batch.Sequence = sequence; yield return batch; }
         else batch.Release();
     }
 
-    public void Parse(RecordBatch batch, FileContext file, ParseOutput output) => ParseDecoded(batch, output);
+    private const int EntryToDecode = 1;
 
-    /// <summary>Shared by the journal forms that decode while framing (binary, export, json).</summary>
-    internal static void ParseDecoded(RecordBatch batch, ParseOutput output)
+    public void Parse(RecordBatch batch, FileContext file, ParseOutput output)
     {
-        var decoded = batch.Decoded;
-        for (int i = 0; i < batch.Count; i++)
+        JournalFileReader? reader = null;
+        try
         {
-            switch (decoded?[i])
+            for (int i = 0; i < batch.Count; i++)
             {
-                case JournalRecord r:
-                    JournalNormalizer.Fill(output.NewEvent(batch.Offset(i)), r);
-                    break;
-                case JournalDamage d:
-                    output.Reject(batch.Offset(i), d.Reason, batch.Record(i));
-                    break;
-                default:
-                    output.Reject(batch.Offset(i), "journal record was not decoded by the framer", batch.Record(i));
-                    break;
+                long offset = batch.Offset(i);
+                if (batch.Hint(i) != EntryToDecode || batch.Decoded?[i] is JournalDamage)
+                {
+                    var reason = (batch.Decoded?[i] as JournalDamage)?.Reason ?? "journal record was not located by the framer";
+                    output.Reject(offset, reason, batch.Record(i));
+                    continue;
+                }
+                reader ??= ReaderFor(file);
+                var entry = reader.TryReadEntry(offset, out string? why);
+                if (entry is null)
+                {
+                    output.Reject(offset, why!, []);
+                    continue;
+                }
+                JournalNormalizer.Fill(output.NewEvent(offset), entry);
             }
         }
+        finally
+        {
+            if (reader is not null) file.ReturnResource(reader);
+        }
+    }
+
+    /// <summary>A reader of this file for this worker: one left by an earlier batch, or a new one.</summary>
+    private static JournalFileReader ReaderFor(FileContext file)
+    {
+        if (file.TakeResource<JournalFileReader>() is { } reader) return reader;
+        var open = file.OpenContent ?? throw new InvalidOperationException("the file's content cannot be reopened for decoding");
+        var stream = open();
+        return JournalFileReader.Open(stream, out string? error, ownsStream: true)
+            ?? throw new InvalidDataException("journal file could not be reopened: " + error);
     }
 }

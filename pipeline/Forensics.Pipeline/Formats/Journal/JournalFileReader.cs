@@ -57,9 +57,10 @@ public sealed class JournalFileReader : IDisposable
     }
 
     /// <summary>Opens a journal; returns null with a reason when the header is not a readable journal header.</summary>
-    public static JournalFileReader? Open(Stream stream, out string? error)
+    /// <param name="ownsStream">Dispose the stream with the reader (a parse worker's own open of the file).</param>
+    public static JournalFileReader? Open(Stream stream, out string? error, bool ownsStream = false)
     {
-        var file = new PagedFile(stream);
+        var file = new PagedFile(stream, ownsStream);
         Span<byte> h = stackalloc byte[MinHeaderSize];
         if (!file.TryRead(0, h)) { error = $"file of {file.Length} bytes is shorter than the {MinHeaderSize}-byte journal header"; return null; }
         if (!h[..8].SequenceEqual(Signature)) { error = "bad signature (not LPKSHHRH)"; return null; }
@@ -79,8 +80,23 @@ public sealed class JournalFileReader : IDisposable
     /// <summary>What enumeration yields: an entry, or damage at an offset.</summary>
     public readonly record struct Item(long Offset, JournalRecord? Entry, JournalDamage? Damage, int RawLength);
 
-    /// <summary>Entries in file order, plus damage records; never throws on bad data.</summary>
+    /// <summary>Entries in file order, decoded, plus damage records; never throws on bad data.</summary>
     public IEnumerable<Item> ReadAll(CancellationToken cancel = default)
+    {
+        foreach (var item in Locate(cancel))
+        {
+            if (item.Damage is not null) { yield return item; continue; }
+            var entry = TryReadEntry(item.Offset, out string? reason);
+            yield return entry is not null ? item with { Entry = entry } : new Item(item.Offset, null, new JournalDamage(reason!), 0);
+        }
+    }
+
+    /// <summary>
+    /// Where the entries are, in file order (an item without entry or damage is an ENTRY object to decode with
+    /// <see cref="TryReadEntry"/>), plus damage records: the ordered part, done once per file by the framer;
+    /// decoding the entries is left to the parse workers.
+    /// </summary>
+    public IEnumerable<Item> Locate(CancellationToken cancel = default)
     {
         var offsets = WalkEntryArrays(out string? chainProblem);
         var damage = new List<(long Offset, int Length, string Reason)>();
@@ -104,10 +120,7 @@ public sealed class JournalFileReader : IDisposable
                 var d = damage[di++];
                 yield return new Item(d.Offset, null, new JournalDamage(d.Reason), d.Length);
             }
-            var entry = TryReadEntry(off, out string? reason);
-            yield return entry is not null
-                ? new Item(off, entry, null, 0)
-                : new Item(off, null, new JournalDamage(reason!), 0);
+            yield return new Item(off, null, null, 0);
         }
         while (di < damage.Count)
         {
@@ -255,12 +268,12 @@ public sealed class JournalFileReader : IDisposable
             Seqnum = (long)BinaryPrimitives.ReadUInt64LittleEndian(eh[16..]),
             RealtimeUs = (long)BinaryPrimitives.ReadUInt64LittleEndian(eh[24..]),
             MonotonicUs = (long)BinaryPrimitives.ReadUInt64LittleEndian(eh[32..]),
-            BootId = Convert.ToHexStringLower(eh.Slice(40, 16)),
+            BootId = BootIdText(eh.Slice(40, 16)),
         };
         ulong xor = BinaryPrimitives.ReadUInt64LittleEndian(eh[56..]);
         int itemBytes = (int)nItems * itemSize;
-        var items = new byte[itemBytes];
-        if (!_file.TryRead(offset + 64, items)) { reason = $"entry at {offset}: items unreadable"; return null; }
+        var items = Items(itemBytes);
+        if (!_file.TryRead(offset + 64, items.AsSpan(0, itemBytes))) { reason = $"entry at {offset}: items unreadable"; return null; }
         for (int i = 0; i < (int)nItems; i++)
         {
             long d = Compact ? BinaryPrimitives.ReadUInt32LittleEndian(items.AsSpan(i * 4))
@@ -269,9 +282,31 @@ public sealed class JournalFileReader : IDisposable
             if (field is null) { reason = $"entry at {offset}, item {i}: {reason}"; return null; }
             rec.Fields.Add(field);
         }
-        rec.Cursor = $"s={Convert.ToHexStringLower(Header.SeqnumId)};i={rec.Seqnum:x};b={rec.BootId};m={rec.MonotonicUs:x};t={rec.RealtimeUs:x};x={xor:x}";
+        rec.CursorParts = new JournalCursor(_seqnumId ??= Convert.ToHexStringLower(Header.SeqnumId), rec.Seqnum!.Value, rec.BootId, rec.MonotonicUs!.Value, rec.RealtimeUs!.Value, xor);
         reason = null;
         return rec;
+    }
+
+    private string? _seqnumId;
+    private byte[] _items = new byte[1024];
+    private readonly byte[] _lastBoot = new byte[16];
+    private string? _lastBootText;
+
+    private byte[] Items(int length)
+    {
+        if (_items.Length < length) _items = new byte[Math.Max(length, _items.Length * 2)];
+        return _items;
+    }
+
+    /// <summary>Entries of one boot share its id: one string per boot, not per entry.</summary>
+    private string BootIdText(ReadOnlySpan<byte> id)
+    {
+        if (_lastBootText is null || !id.SequenceEqual(_lastBoot))
+        {
+            id.CopyTo(_lastBoot);
+            _lastBootText = Convert.ToHexStringLower(id);
+        }
+        return _lastBootText;
     }
 
     private JournalField? ReadData(long offset, out string? reason)
@@ -409,7 +444,7 @@ public readonly record struct JournalHeader(
 /// Positioned reads over a seekable stream through a bounded cache of 64 KiB pages: journal objects are
 /// small and scattered, and DATA objects are shared across entries, so a page cache beats per-object reads.
 /// </summary>
-internal sealed class PagedFile(Stream stream) : IDisposable
+internal sealed class PagedFile(Stream stream, bool ownsStream) : IDisposable
 {
     private const int PageShift = 16, PageSize = 1 << PageShift;
     private const int MaxPages = 1024; // 64 MiB
@@ -445,5 +480,9 @@ internal sealed class PagedFile(Stream stream) : IDisposable
         return p;
     }
 
-    public void Dispose() => _pages.Clear();
+    public void Dispose()
+    {
+        _pages.Clear();
+        if (ownsStream) stream.Dispose();
+    }
 }

@@ -63,8 +63,14 @@ public static class JournalNormalizer
         if (r.BootId is not null) e.Set(BootId, r.BootId);
         if (r.Seqnum is { } sq) e.Set(Seqnum, sq);
         if (r.MonotonicUs is { } mo) e.Set(MonotonicUs, mo);
-        e.Set(Cursor, r.Cursor);
-        e.Set(Fields, ToJson(r));
+        if (r.CursorParts is { } parts)
+        {
+            var room = e.Utf8Scratch(JournalCursor.MaxLength);
+            e.CommitUtf8(Cursor, parts.Format(room));
+        }
+        else e.Set(Cursor, r.Cursor);
+        var json = WriteJson(r);
+        e.SetUtf8(Fields, json);
         MessageClassifier.Classify(e, e.Process, e.Message);
     }
 
@@ -83,26 +89,37 @@ public static class JournalNormalizer
     /// more than once becomes an array; a non-printable value becomes an array of byte numbers. Key order is
     /// stable here (journalctl's is random), so compare as key/value sets.
     /// </summary>
-    public static string ToJson(JournalRecord r)
+    public static string ToJson(JournalRecord r) => System.Text.Encoding.UTF8.GetString(WriteJson(r));
+
+    [ThreadStatic] private static Dictionary<string, int>? t_counts;
+
+    /// <summary><see cref="ToJson"/> as UTF-8, what the <c>fields</c> column stores; valid until this thread's next call.</summary>
+    private static ReadOnlySpan<byte> WriteJson(JournalRecord r)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        // Occurrences per name, counted once: a field that repeats is written as one array at its first place.
+        var counts = t_counts ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        counts.Clear();
+        foreach (var f in r.Fields) counts[f.Name] = counts.GetValueOrDefault(f.Name) + 1;
         buffer.ResetWrittenCount();
         using (var w = new Utf8JsonWriter(buffer, JsonOptions))
         {
             w.WriteStartObject();
-            if (r.Cursor is not null) w.WriteString("__CURSOR", r.Cursor);
-            if (r.RealtimeUs is { } rt) w.WriteString("__REALTIME_TIMESTAMP", rt.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (r.MonotonicUs is { } mo) w.WriteString("__MONOTONIC_TIMESTAMP", mo.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (r.Seqnum is { } sq && r.Cursor is null) w.WriteString("__SEQNUM", sq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Span<byte> text = stackalloc byte[JournalCursor.MaxLength];
+            bool hasCursor = r.CursorParts is not null || r.Cursor is not null;
+            if (r.CursorParts is { } parts) w.WriteString("__CURSOR"u8, text[..parts.Format(text)]);
+            else if (r.Cursor is not null) w.WriteString("__CURSOR", r.Cursor);
+            if (r.RealtimeUs is { } rt && Utf8Formatter.TryFormat(rt, text, out int n)) w.WriteString("__REALTIME_TIMESTAMP"u8, text[..n]);
+            if (r.MonotonicUs is { } mo && Utf8Formatter.TryFormat(mo, text, out n)) w.WriteString("__MONOTONIC_TIMESTAMP"u8, text[..n]);
+            if (r.Seqnum is { } sq && !hasCursor && Utf8Formatter.TryFormat(sq, text, out n)) w.WriteString("__SEQNUM"u8, text[..n]);
             if (r.BootId is not null) w.WriteString("_BOOT_ID", r.BootId);
             var fields = r.Fields;
             for (int i = 0; i < fields.Count; i++)
             {
                 var f = fields[i];
                 if (r.BootId is not null && f.Name == "_BOOT_ID") continue;
-                if (IndexOfName(fields, f.Name) < i) continue; // already written with its first occurrence
-                int count = 0;
-                for (int j = i; j < fields.Count; j++) if (fields[j].Name == f.Name) count++;
+                int count = counts[f.Name];
+                if (count == 0) continue; // already written with its first occurrence
                 w.WritePropertyName(f.Name);
                 if (count == 1) WriteValue(w, f);
                 else
@@ -110,17 +127,12 @@ public static class JournalNormalizer
                     w.WriteStartArray();
                     for (int j = i; j < fields.Count; j++) if (fields[j].Name == f.Name) WriteValue(w, fields[j]);
                     w.WriteEndArray();
+                    counts[f.Name] = 0;
                 }
             }
             w.WriteEndObject();
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static int IndexOfName(List<JournalField> fields, string name)
-    {
-        for (int i = 0; i < fields.Count; i++) if (fields[i].Name == name) return i;
-        return -1;
+        return buffer.WrittenSpan;
     }
 
     private static void WriteValue(Utf8JsonWriter w, JournalField f)

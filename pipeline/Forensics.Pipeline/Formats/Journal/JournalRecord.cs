@@ -66,12 +66,48 @@ public sealed class JournalRecord
     public long? Seqnum { get; set; }
     /// <summary>32 lowercase hex digits.</summary>
     public string? BootId { get; set; }
-    public string? Cursor { get; set; }
+
+    private string? _cursor;
+    /// <summary>The cursor text: given by export/json, computed from <see cref="CursorParts"/> for binary files.</summary>
+    public string? Cursor
+    {
+        get
+        {
+            if (_cursor is null && CursorParts is { } parts)
+            {
+                Span<byte> buf = stackalloc byte[JournalCursor.MaxLength];
+                _cursor = Encoding.UTF8.GetString(buf[..parts.Format(buf)]);
+            }
+            return _cursor;
+        }
+        set => _cursor = value;
+    }
+
+    /// <summary>What a binary entry's cursor is made of, formatted only when stored (no string per entry).</summary>
+    public JournalCursor? CursorParts { get; set; }
 
     public JournalField? Find(string name)
     {
         foreach (var f in Fields) if (f.Name == name) return f;
         return null;
+    }
+}
+
+/// <summary>
+/// A binary entry's cursor, as journalctl prints it (systemd src/libsystemd/sd-journal/sd-journal.c
+/// sd_journal_get_cursor): <c>s=SEQNUM_ID;i=SEQNUM;b=BOOT_ID;m=MONOTONIC;t=REALTIME;x=XOR_HASH</c>, numbers in hex.
+/// </summary>
+public readonly record struct JournalCursor(string SeqnumId, long Seqnum, string BootId, long MonotonicUs, long RealtimeUs, ulong Xor)
+{
+    public const int MaxLength = 2 + 32 + 3 + 16 + 3 + 32 + 3 + 16 + 3 + 16 + 3 + 16;
+
+    /// <summary>Writes the cursor as UTF-8; returns its length.</summary>
+    public int Format(Span<byte> destination)
+    {
+        if (!System.Text.Unicode.Utf8.TryWrite(destination, System.Globalization.CultureInfo.InvariantCulture,
+            $"s={SeqnumId};i={Seqnum:x};b={BootId};m={MonotonicUs:x};t={RealtimeUs:x};x={Xor:x}", out int written))
+            throw new InvalidOperationException("cursor longer than " + MaxLength);
+        return written;
     }
 }
 
