@@ -60,6 +60,13 @@ internal static class IngestCommand
         }
         catch (CaseFolderException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.Usage, null); }
         catch (ArgumentException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.Usage, null); }
+        catch (MissingInputException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.InputUnreadable, null); }
+        catch (CaseOutputException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.OutputUnwritable, null); }
+        catch (IngestFailedException ex) when (ex.Stage == "write" && ex.InnerException is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"forensics: cannot write the case: {TerminalText.Escape(ex.Message)}");
+            return (ExitCodes.OutputUnwritable, null);
+        }
         catch (IngestFailedException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.Failed, null); }
 
         PrintSummary(manifest, options.CaseDirectory);
