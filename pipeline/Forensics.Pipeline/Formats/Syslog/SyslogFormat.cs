@@ -67,10 +67,12 @@ public sealed class SyslogFormat : ILogFormat
         years.Start(file.ReferenceTimeUtc, file.ForcedYear);
         input.Seek(0, SeekOrigin.Begin);
 
+        var peers = new SshdPeers();
         var options = new LineFramingOptions
         {
             IsContinuation = static line => !StartsRecord(line),
             Hint = (line, _) => years.Next(line.Length >= 14 && line[0] != (byte)'<' && line[3] == (byte)' ' ? SyslogTimestamp.Month(line) : 0),
+            Carry = peers.Observe,
         };
         return LineFramer.Frame(input, options, cancel);
     }
@@ -127,6 +129,7 @@ public sealed class SyslogFormat : ILogFormat
             if (!line.MsgId.IsEmpty) e.Set(MsgId, Utf8Text.Decode(line.MsgId));
             if (!line.StructuredData.IsEmpty) e.Set(StructuredData, Utf8Text.Decode(line.StructuredData));
             if (e.Process is not null) MessageClassifier.Classify(e, e.Process, e.MessageChars.TrimStart());
+            SshdClassifier.InheritAddress(e, batch.Carried(i));
         }
     }
 }
