@@ -6,19 +6,20 @@
 -- param: min_failures BIGINT 3 failures from the same IP needed inside the window
 -- output: src_ip, success_ts, success_user, auth_method, host, failures_before, users_tried, first_failure, last_failure, seconds_since_last_failure
 WITH fails AS (
-    SELECT src_ip, ts, user FROM events
+    -- a line rsyslog folded ("message repeated N times: [ … ]") counts N times
+    SELECT src_ip, ts, user, coalesce(repeat_count, 1) AS times FROM events
     WHERE src_ip IS NOT NULL AND event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth', 'ssh.invalid_user')
 ), ok AS (
     SELECT src_ip, ts, user, auth_method, host, source_file, source_offset FROM events
     WHERE src_ip IS NOT NULL AND event LIKE 'ssh.accepted%'
 )
 SELECT ok.src_ip, ok.ts AS success_ts, ok.user AS success_user, ok.auth_method, ok.host,
-       count(*) AS failures_before,
+       CAST(sum(f.times) AS BIGINT) AS failures_before,
        array_to_string(list_slice(list_sort(list_distinct(list(f.user))), 1, 20), ',') AS users_tried,
        min(f.ts) AS first_failure, max(f.ts) AS last_failure,
        date_diff('second', max(f.ts), ok.ts) AS seconds_since_last_failure
 FROM ok
 JOIN fails f ON f.src_ip = ok.src_ip AND f.ts <= ok.ts AND f.ts >= ok.ts - CAST($window AS INTERVAL)
 GROUP BY ok.src_ip, ok.ts, ok.user, ok.auth_method, ok.host, ok.source_file, ok.source_offset
-HAVING count(*) >= $min_failures
+HAVING sum(f.times) >= $min_failures
 ORDER BY success_ts, ok.src_ip, success_user;

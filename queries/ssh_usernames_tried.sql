@@ -7,9 +7,10 @@
 -- output: user, failed_attempts, invalid_user_probes, accepted_logins, source_ips, first_seen, last_seen, exists_in_passwd, can_login, uid, shell
 WITH tried AS (
     SELECT user,
-           count(*) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth')) AS failed_attempts,
-           count(*) FILTER (WHERE event = 'ssh.invalid_user') AS invalid_user_probes,
-           count(*) FILTER (WHERE event LIKE 'ssh.accepted%') AS accepted_logins,
+           -- a line rsyslog folded ("message repeated N times: [ … ]") counts N times
+           CAST(coalesce(sum(coalesce(repeat_count, 1)) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth')), 0) AS BIGINT) AS failed_attempts,
+           CAST(coalesce(sum(coalesce(repeat_count, 1)) FILTER (WHERE event = 'ssh.invalid_user'), 0) AS BIGINT) AS invalid_user_probes,
+           CAST(coalesce(sum(coalesce(repeat_count, 1)) FILTER (WHERE event LIKE 'ssh.accepted%'), 0) AS BIGINT) AS accepted_logins,
            count(DISTINCT src_ip) AS source_ips,
            min(ts) AS first_seen, max(ts) AS last_seen
     FROM events

@@ -1,10 +1,15 @@
 namespace Forensics.Cli.Commands;
 
+/// <summary>The process exit codes; the README's "Exit codes" table lists the same.</summary>
 internal static class ExitCodes
 {
     public const int Ok = 0;
-    /// <summary>An input could not be read at all (missing, unreadable, corrupt from the first byte).</summary>
+    /// <summary>An input does not exist (nothing is written), or one could not be read at all (the case records it as failed).</summary>
     public const int InputUnreadable = 1;
+    /// <summary>A mistake on the command line: unknown command or option, missing or bad value, non-empty case folder without --replace.</summary>
     public const int Usage = 2;
+    /// <summary>The run failed (a stage or a query failed); the message names where.</summary>
     public const int Failed = 3;
+    /// <summary>The case folder or an output file cannot be written (read-only, not a folder, no permission, disk full).</summary>
+    public const int OutputUnwritable = 4;
 }

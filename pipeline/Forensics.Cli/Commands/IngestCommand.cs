@@ -11,39 +11,22 @@ namespace Forensics.Cli.Commands;
 internal static class IngestCommand
 {
     public static readonly Option<string> Out = new("--out", "-o") { Description = "Case folder to write (created if missing)", Required = true };
-    public static readonly Option<bool> Replace = new("--replace") { Description = "Replace the case data in a non-empty case folder instead of refusing" };
-    public static readonly Option<string?> Tz = new("--tz") { Description = "IANA time zone of local-time logs (default: the evidence's etc/timezone or etc/localtime, else UTC)" };
-    public static readonly Option<int?> Year = new("--year") { Description = "Year of the first record of year-less syslog files (default: inferred from file times)" };
-    public static readonly Option<int> Workers = new("--workers") { Description = "Parse workers", DefaultValueFactory = _ => Environment.ProcessorCount };
-    public static readonly Option<long> MaxMemberBytes = new("--max-member-bytes") { Description = "Largest decompressed size of one file or archive member", DefaultValueFactory = _ => new AcquisitionLimits().MaxMemberBytes };
-    public static readonly Option<double> MaxRatio = new("--max-expansion-ratio") { Description = "Largest decompressed/compressed ratio (decompression bomb guard)", DefaultValueFactory = _ => new AcquisitionLimits().MaxExpansionRatio };
 
     public static Command Create()
     {
         var paths = new Argument<string[]>("paths") { Description = "Evidence: files, folders, .tar/.tar.gz/.zip archives, .gz files", Arity = ArgumentArity.OneOrMore };
         var command = new Command("ingest", "Read evidence and write a case folder (Parquet events, rejects, manifest)");
         command.Arguments.Add(paths);
-        foreach (var o in new Option[] { Out, Replace, Tz, Year, Workers, MaxMemberBytes, MaxRatio }) command.Options.Add(o);
+        command.Options.Add(Out);
+        IngestSettings.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
-            var options = BuildOptions(parse, parse.GetValue(paths)!, parse.GetValue(Out)!);
+            var options = IngestSettings.Build(parse, parse.GetValue(paths)!, parse.GetValue(Out)!);
             var (code, _) = await RunAsync(options, cancel);
             return code;
         });
         return command;
     }
-
-    public static IngestOptions BuildOptions(ParseResult parse, IReadOnlyList<string> inputs, string caseDir, IProgress<IngestProgress>? progress = null) => new()
-    {
-        Inputs = inputs,
-        CaseDirectory = caseDir,
-        Replace = parse.GetValue(Replace),
-        TimeZone = parse.GetValue(Tz),
-        Year = parse.GetValue(Year),
-        Workers = Math.Max(1, parse.GetValue(Workers)),
-        Limits = new AcquisitionLimits { MaxMemberBytes = parse.GetValue(MaxMemberBytes), MaxExpansionRatio = parse.GetValue(MaxRatio) },
-        Progress = progress,
-    };
 
     /// <summary>Runs an ingest with progress on stderr and prints the summary; shared by ingest and investigate.</summary>
     public static async Task<(int Code, Manifest? Manifest)> RunAsync(IngestOptions options, CancellationToken cancel)
@@ -77,6 +60,13 @@ internal static class IngestCommand
         }
         catch (CaseFolderException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.Usage, null); }
         catch (ArgumentException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.Usage, null); }
+        catch (MissingInputException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.InputUnreadable, null); }
+        catch (CaseOutputException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.OutputUnwritable, null); }
+        catch (IngestFailedException ex) when (ex.Stage == "write" && ex.InnerException is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"forensics: cannot write the case: {TerminalText.Escape(ex.Message)}");
+            return (ExitCodes.OutputUnwritable, null);
+        }
         catch (IngestFailedException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.Failed, null); }
 
         PrintSummary(manifest, options.CaseDirectory);

@@ -19,8 +19,9 @@ internal static class InvestigateCommand
         var output = new Option<string?>("--out", "-o") { Description = "Case folder to write (default: ./cases/<name of the first input>)" };
         var command = new Command("investigate", "Ingest evidence, run every canned investigation, print the findings and write a timeline");
         command.Arguments.Add(paths);
-        foreach (var o in new Option[] { output, IngestCommand.Replace, IngestCommand.Tz, IngestCommand.Year, IngestCommand.Workers, QueriesCommand.QueriesFolder })
-            command.Options.Add(o);
+        command.Options.Add(output);
+        IngestSettings.AddTo(command);
+        command.Options.Add(QueriesCommand.QueriesFolder);
         command.SetAction(async (parse, cancel) =>
         {
             var inputs = parse.GetValue(paths) ?? [];
@@ -37,13 +38,8 @@ internal static class InvestigateCommand
             }
             if (!QueriesCommand.TryLoad(parse.GetValue(QueriesCommand.QueriesFolder), out var queries)) return ExitCodes.Usage;
             var caseDir = parse.GetValue(output) ?? Path.Combine("cases", sample ? SampleCase : Path.GetFileName(Path.GetFullPath(inputs[0]).TrimEnd(Path.DirectorySeparatorChar)));
-            var options = IngestCommand.BuildOptions(parse, inputs, caseDir);
-            if (sample && parse.GetValue(output) is null)
-                options = new Pipeline.Stages.IngestOptions
-                {
-                    Inputs = options.Inputs, CaseDirectory = options.CaseDirectory, Replace = true, TimeZone = options.TimeZone,
-                    Year = options.Year, Workers = options.Workers, Limits = options.Limits,
-                };
+            var options = IngestSettings.Build(parse, inputs, caseDir);
+            if (sample && parse.GetValue(output) is null) options = options with { Replace = true };
             var (code, manifest) = await IngestCommand.RunAsync(options, cancel);
             if (manifest is null) return code;
 

@@ -46,16 +46,22 @@ internal static class QueryCommand
     /// <summary>Opens the case, runs the SQL with the bound parameters, and writes the result; errors are messages, not stack traces.</summary>
     public static int Run(string caseDir, string sql, Func<Dictionary<string, object?>> bind, string format, string? output, bool raw)
     {
+        QueryResult result;
         try
         {
             var parameters = bind();
             using var session = CaseSession.Open(caseDir);
-            var result = session.Run(sql, parameters);
-            QueryOutput.Write(result, format, output, raw);
-            return ExitCodes.Ok;
+            result = session.Run(sql, parameters);
         }
         catch (ArgumentException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Usage; }
         catch (DirectoryNotFoundException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Usage; }
         catch (DuckDBException ex) { Console.Error.WriteLine($"forensics: SQL error: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Failed; }
+        try { QueryOutput.Write(result, format, output, raw); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"forensics: cannot write {TerminalText.Escape(output ?? "the output")}: {TerminalText.Escape(ex.Message)}");
+            return ExitCodes.OutputUnwritable;
+        }
+        return ExitCodes.Ok;
     }
 }

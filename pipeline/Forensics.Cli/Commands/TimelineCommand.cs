@@ -30,16 +30,23 @@ internal static class TimelineCommand
             }
             catch (FormatException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Usage; }
             var fmt = ParseFormat(parse.GetValue(format)!);
+            CaseSession session;
+            try { session = CaseSession.Open(parse.GetValue(QueryCommand.Case)!); }
+            catch (DirectoryNotFoundException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Usage; }
+            using var opened = session;
             try
             {
-                using var session = CaseSession.Open(parse.GetValue(QueryCommand.Case)!);
                 var sw = Stopwatch.StartNew();
                 var result = await TimelineExport.WriteAsync(session, fmt, filter, parse.GetValue(output)!, parse.GetValue(QueryCommand.Raw), cancel);
                 Console.Error.WriteLine($"timeline: {result.Rows:N0} events written to {parse.GetValue(output)} in {sw.Elapsed.TotalSeconds:0.00} s"
                     + (result.SkippedWithoutTime > 0 ? $"; {result.SkippedWithoutTime:N0} events without a usable time left out ({parse.GetValue(format)} needs one)" : ""));
                 return ExitCodes.Ok;
             }
-            catch (DirectoryNotFoundException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Usage; }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"forensics: cannot write {TerminalText.Escape(parse.GetValue(output)!)}: {TerminalText.Escape(ex.Message)}");
+                return ExitCodes.OutputUnwritable;
+            }
             catch (DuckDBException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Failed; }
         });
         return command;

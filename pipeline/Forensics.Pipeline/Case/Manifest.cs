@@ -64,6 +64,8 @@ public sealed class ManifestInput
     /// <summary>parsed, partial (parsed up to a read error), skipped, failed, context (stored as a case table), or archive (its members follow as files).</summary>
     public string Status { get; set; } = "parsed";
     public string? Reason { get; set; }
+    /// <summary>Findings about the file as a whole (e.g. records not in time order); null when none.</summary>
+    public List<string>? Notes { get; set; }
     public string? Format { get; set; }
     public int? FormatConfidence { get; set; }
     public long Records { get; set; }

@@ -56,6 +56,8 @@ public sealed class FileContext
     /// <summary>uid → user name from the case's etc/passwd, for records that carry only a uid (lastlog); null when absent.</summary>
     public IReadOnlyDictionary<long, string>? UserNames { get; init; }
     public long Length { get; init; }
+    /// <summary>Records a finding about the whole file in the manifest (its entry's notes and the run's notes); null in tests that do not collect them.</summary>
+    public Action<string>? Note { get; init; }
     /// <summary>Side tables (e.g. sessions) a format produces for the whole file; null when not wanted.</summary>
     public ISideTableSink? SideTables { get; init; }
 

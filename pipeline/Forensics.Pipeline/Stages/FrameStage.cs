@@ -121,6 +121,14 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
             ReferenceTimeUtc = reference, Zone = context.Zone, ZoneSource = context.ZoneSource,
             ForcedYear = options.Year, DefaultHost = context.Hostname, UserNames = context.UserNames, Length = evidence.Length,
             SideTables = new FileSideTables(state), OpenContent = evidence.OpenContent,
+            Note = note =>
+            {
+                lock (manifest)
+                {
+                    (entry.Notes ??= []).Add(note);
+                    manifest.Notes.Add($"{evidence.SourcePath}: {note}");
+                }
+            },
         };
         if (evidence.Partial)
         {

@@ -15,7 +15,22 @@ public static class IngestRunner
     {
         var processCpuStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var caseDir = Path.GetFullPath(options.CaseDirectory);
-        var replaced = PrepareCaseFolder(caseDir, options);
+        // A mistyped path must not leave an empty case behind: check every input before the case folder is touched.
+        var missing = options.Inputs.Where(i => !File.Exists(i) && !Directory.Exists(i)).ToList();
+        if (missing.Count > 0)
+            throw new MissingInputException($"no such file or folder: {string.Join(", ", missing)}; nothing was written");
+        bool replaced;
+        try
+        {
+            replaced = PrepareCaseFolder(caseDir, options);
+            // The spool folder is the first thing written; creating it now turns a read-only case folder into
+            // one clear error instead of a failure somewhere in the middle of the run.
+            Directory.CreateDirectory(Path.Combine(caseDir, CaseLayout.TempFolder));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CaseOutputException($"cannot write the case folder {caseDir}: {ex.Message}", ex);
+        }
         var listing = EvidenceListing.Run(options.Inputs, options.Limits, Path.Combine(caseDir, CaseLayout.TempFolder), cancel);
         var context = CaseContext.Resolve(options, listing);
         var manifest = new Manifest
@@ -73,7 +88,7 @@ public static class IngestRunner
             manifest.Notes.Add($"run failed in stage {failure.Stage}: {error.Message}");
             manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile));
             if (error is OperationCanceledException && cancel.IsCancellationRequested) throw error;
-            throw new IngestFailedException($"ingest failed in stage {failure.Stage}: {error.GetType().Name}: {error.Message}", error);
+            throw new IngestFailedException($"ingest failed in stage {failure.Stage}: {error.GetType().Name}: {error.Message}", failure.Stage!, error);
         }
         manifest.Status = manifest.Totals.Balanced ? "complete" : "complete-unbalanced";
         manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile));
@@ -180,5 +195,13 @@ public static class IngestRunner
     }
 }
 
-public sealed class IngestFailedException(string message, Exception inner) : Exception(message, inner);
+public sealed class IngestFailedException(string message, string stage, Exception inner) : Exception(message, inner)
+{
+    /// <summary>The stage that failed first (discover/frame, parse worker N, write).</summary>
+    public string Stage { get; } = stage;
+}
 public sealed class CaseFolderException(string message) : Exception(message);
+/// <summary>An input path that does not exist; raised before anything is written.</summary>
+public sealed class MissingInputException(string message) : Exception(message);
+/// <summary>The case folder cannot be created or written (read-only, not a folder, no permission, disk full).</summary>
+public sealed class CaseOutputException(string message, Exception inner) : Exception(message, inner);

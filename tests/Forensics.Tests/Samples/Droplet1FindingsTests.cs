@@ -5,22 +5,23 @@ using Forensics.Tests.Support;
 namespace Forensics.Tests.Samples;
 
 /// <summary>
-/// The embedded default case (data-samples/droplet1) must tell its story: issue 8's six expected findings,
-/// asserted from `forensics investigate` output and from the query results over the case it wrote.
-/// One ingest is shared by all tests of the class.
+/// The embedded default case must tell its story: issue 8's six expected findings, asserted from
+/// `forensics investigate` output and from the query results over the case it wrote. The same findings are
+/// asserted on the sample folder (data-samples/droplet1) and on the sample archive (data-samples/droplet1.tar.gz),
+/// whose members are gzip-compressed layers the archive limits apply to. One ingest is shared by all tests of a class.
 /// </summary>
-public sealed class Droplet1FindingsTests : IClassFixture<Droplet1FindingsTests.Investigation>
+public abstract class Droplet1FindingsTests
 {
-    public sealed class Investigation : IDisposable
+    public abstract class Investigation : IDisposable
     {
         private readonly TempDir _dir = new();
         public string CaseDir => _dir.Combine("case");
         public string Stdout { get; }
         public int Code { get; }
 
-        public Investigation()
+        protected Investigation(string evidence)
         {
-            var (code, stdout, stderr) = CaseSessionTests.RunCli(["investigate", Path.Combine(RepoPaths.DataSamples, "droplet1"), "--out", CaseDir]);
+            var (code, stdout, stderr) = CaseSessionTests.RunCli(["investigate", Path.Combine(RepoPaths.DataSamples, evidence), "--out", CaseDir]);
             Code = code;
             Stdout = stdout + stderr;
         }
@@ -41,8 +42,11 @@ public sealed class Droplet1FindingsTests : IClassFixture<Droplet1FindingsTests.
         public void Dispose() => _dir.Dispose();
     }
 
+    public sealed class FolderInvestigation() : Investigation("droplet1");
+    public sealed class ArchiveInvestigation() : Investigation("droplet1.tar.gz");
+
     private readonly Investigation _run;
-    public Droplet1FindingsTests(Investigation run)
+    protected Droplet1FindingsTests(Investigation run)
     {
         _run = run;
         Assert.True(run.Code == 0, run.Stdout);
@@ -150,6 +154,7 @@ public sealed class Droplet1FindingsTests : IClassFixture<Droplet1FindingsTests.
         var manifest = Forensics.Pipeline.Case.Manifest.Load(Path.Combine(_run.CaseDir, "manifest.json"));
         Assert.True(manifest.Totals.Balanced);
         Assert.Equal(0, manifest.Totals.Rejects);
+        Assert.DoesNotContain(manifest.Inputs, i => i.Status == "failed");
         Assert.Contains(manifest.Inputs, i => i.Format == "journal");
         Assert.Contains(manifest.Inputs, i => i.Format == "wtmp");
         Assert.Contains(manifest.Inputs, i => i.Format == "btmp");
@@ -157,3 +162,10 @@ public sealed class Droplet1FindingsTests : IClassFixture<Droplet1FindingsTests.
         Assert.True(File.ReadLines(Path.Combine(_run.CaseDir, "exports", "timeline.csv")).Count() > 4000);
     }
 }
+
+public sealed class Droplet1FolderFindingsTests(Droplet1FindingsTests.FolderInvestigation run)
+    : Droplet1FindingsTests(run), IClassFixture<Droplet1FindingsTests.FolderInvestigation>;
+
+/// <summary>`investigate` on the archive: every member is read through its gzip layer (the archive limits are set).</summary>
+public sealed class Droplet1ArchiveFindingsTests(Droplet1FindingsTests.ArchiveInvestigation run)
+    : Droplet1FindingsTests(run), IClassFixture<Droplet1FindingsTests.ArchiveInvestigation>;

@@ -22,7 +22,25 @@ public static class SshdClassifier
     public static readonly ExtraColumn RemoteHost = new("remote_host", ColumnType.String, "remote host name when sshd logged a name instead of an address (UseDNS)");
     public static readonly ExtraColumn DisconnectReason = new("disconnect_reason", ColumnType.String, "reason text of a disconnect / negotiation failure / kex error");
 
-    public static IReadOnlyList<ExtraColumn> Columns { get; } = [AuthMethod, KeyType, KeyFingerprint, InvalidUser, Preauth, RemoteHost, DisconnectReason];
+    public static readonly ExtraColumn AddressInherited = new("src_ip_inherited", ColumnType.Bool, "true when the line names no address and src_ip is the one an earlier line of the same sshd process (pid) in the same file named");
+
+    public static IReadOnlyList<ExtraColumn> Columns { get; } = [AuthMethod, KeyType, KeyFingerprint, InvalidUser, Preauth, RemoteHost, DisconnectReason, AddressInherited];
+
+    /// <summary>
+    /// Kinds about one client connection, which may take the address of an earlier line of the same sshd process
+    /// (<see cref="AddressInherited"/>); the listener's own lines (listening, terminating, MaxStartups) never do.
+    /// </summary>
+    public static bool IsConnectionEvent(string kind) =>
+        (kind.StartsWith("ssh.", StringComparison.Ordinal) || kind.StartsWith("pam.", StringComparison.Ordinal))
+        && kind is not (EventKinds.SshServerListening or EventKinds.SshServerTerminating or EventKinds.SshMaxStartups);
+
+    /// <summary>Fills src_ip (or remote_host) from an address carried from an earlier line of the same process, when the line named none.</summary>
+    public static void InheritAddress(ForensicEvent e, string? carried)
+    {
+        if (carried is null || e.SrcIp is not null || e.Get(RemoteHost) is not null || !IsConnectionEvent(e.Event)) return;
+        SetAddress(e, carried);
+        e.Set(AddressInherited, true);
+    }
 
     public static void Classify(ForensicEvent e, ReadOnlySpan<char> message)
     {
@@ -63,7 +81,35 @@ public static class SshdClassifier
             return;
         }
         if (m.StartsWith("Unable to negotiate a key exchange method") || m.StartsWith("no matching ")) { e.Set(DisconnectReason, m.ToString()); e.Event = EventKinds.SshNegotiationFailed; return; }
-        if (m.StartsWith("Read from socket failed: Connection reset by peer")) { e.Event = EventKinds.SshConnectionReset; return; }
+        // "fatal: Read from socket failed: …" (OpenSSH < 7.x) and "fatal: Write failed: …": no address in the
+        // line; the syslog framer supplies the one the same sshd process named before.
+        if (m.StartsWith("Read from socket failed: Connection reset by peer") || m.StartsWith("Write failed: Connection reset by peer")) { e.Event = EventKinds.SshConnectionReset; return; }
+        if (TryStrip(ref m, "SSH: Server;Ltype: "))
+        {
+            // Connection records of some vendor sshd builds (seen in fail2ban's sshd test log):
+            // "SSH: Server;Ltype: Version|Kex|Authname;Remote: ADDR-PORT;…[;Name: USER]".
+            int remote = m.IndexOf(";Remote: ");
+            if (remote >= 0)
+            {
+                var r = m[(remote + 9)..];
+                int semi = r.IndexOf(';');
+                if (semi >= 0) r = r[..semi];
+                int dash = r.LastIndexOf('-');
+                SetAddress(e, dash > 0 ? r[..dash] : r);
+                if (dash > 0 && int.TryParse(r[(dash + 1)..], out int port)) e.SrcPort = port;
+            }
+            if (m.StartsWith("Authname;") && m.IndexOf(";Name: ") is var name and >= 0) e.User = StringCache.Current.Get(m[(name + 7)..]);
+            e.Event = EventKinds.SshConnectionInfo;
+            return;
+        }
+        if (TryStrip(ref m, "refused connect from "))
+        {
+            // TCP wrappers (libwrap): "refused connect from NAME (ADDR)"; NAME may be "user@host" chosen by the peer.
+            int open = m.LastIndexOf(" (");
+            if (open >= 0 && m.EndsWith(")")) SetAddress(e, m[(open + 2)..^1]);
+            e.Event = EventKinds.SshConnectionRefused;
+            return;
+        }
         if (TryStrip(ref m, "ssh_dispatch_run_fatal: Connection from "))
         {
             int colon = m.IndexOf(": ");
@@ -112,7 +158,8 @@ public static class SshdClassifier
         {
             var rest = m[(m.IndexOf(" for ") + 5)..];
             if (rest.EndsWith(" ssh2")) rest = rest[..^5];
-            UserFromAddress(e, rest, invalid: TryStrip(ref rest, "invalid user "));
+            bool invalid = TryStrip(ref rest, "invalid user ");
+            UserFromAddress(e, rest, invalid);
             e.Event = EventKinds.SshTooManyFailures;
             return;
         }
@@ -171,7 +218,10 @@ public static class SshdClassifier
         }
         if (m.StartsWith("Timeout before authentication for "))
         {
-            AddressPort(e, m[(m.IndexOf(" for ") + 5)..]);
+            // "… for IP port P" (OpenSSH) or "… for connection from IP to IP, pid = N" (some distributions' sshd)
+            var who = m[(m.IndexOf(" for ") + 5)..];
+            TryStrip(ref who, "connection from ");
+            AddressPort(e, who);
             e.Event = EventKinds.SshAuthTimeout;
             return;
         }
@@ -250,17 +300,23 @@ public static class SshdClassifier
 
     private static void AuthResult(ForensicEvent e, ReadOnlySpan<char> m, bool accepted)
     {
-        // "{method} for [invalid user ]{user} from {ip} port {port} ssh2[: {type} {fingerprint}]"
+        // "{method} for [invalid user ]{user} from {ip} port {port} ssh2[: {info}]"; user and info are attacker
+        // text (info: key type and fingerprint, "client user …" of hostbased, "ruser …" of SSH-1 rhosts).
         int forAt = m.IndexOf(" for ");
         if (forAt <= 0) return;
         var method = m[..forAt];
         var rest = m[(forAt + 5)..];
         bool invalid = TryStrip(ref rest, "invalid user ");
-        var tail = default(ReadOnlySpan<char>);
-        int ssh2 = rest.LastIndexOf(" ssh2");
-        if (ssh2 > 0) { tail = rest[(ssh2 + 5)..]; rest = rest[..ssh2]; }
-        UserFromAddress(e, rest, invalid);
+        int from = AddressClause(rest, infoMayFollow: true, out int clauseEnd);
+        if (from >= 0)
+        {
+            e.User = StringCache.Current.Get(rest[..from]);
+            AddressPort(e, rest[(from + 6)..clauseEnd]);
+            e.Set(InvalidUser, invalid);
+        }
+        else UserFromAddress(e, rest, invalid);
         e.Set(AuthMethod, StringCache.Current.Get(method));
+        var tail = from >= 0 ? rest[clauseEnd..] : default;
         if (tail.StartsWith(": "))
         {
             var key = tail[2..];
@@ -277,10 +333,48 @@ public static class SshdClassifier
             : password ? EventKinds.SshFailedPassword : publickey ? EventKinds.SshFailedPublickey : EventKinds.SshFailedOther;
     }
 
+    /// <summary>
+    /// Where sshd's " from ADDR[ port P][ sshN]" clause starts in "{user} from …[: {info}]", or -1.
+    /// <paramref name="clauseEnd"/> is where the clause ends (at the info's ": " or the end). The user before
+    /// and the info after may both hold a fake clause; the real one is the first followed by the ": " that
+    /// introduces the info, else the last one that ends the line, else the last address after " from ". This
+    /// resolves the injection lines of fail2ban's sshd test log (filter.d/sshd.conf) as fail2ban does.
+    /// </summary>
+    private static int AddressClause(ReadOnlySpan<char> m, bool infoMayFollow, out int clauseEnd)
+    {
+        int lastAtEnd = -1, lastAny = -1, lastAnyEnd = -1;
+        clauseEnd = -1;
+        for (int search = 0; search < m.Length;)
+        {
+            int idx = m[search..].IndexOf(" from ");
+            if (idx < 0) break;
+            int at = search + idx;
+            search = at + 1;
+            var after = m[(at + 6)..];
+            int sp = after.IndexOf(' ');
+            var address = sp < 0 ? after : after[..sp];
+            if (address.EndsWith(":")) address = address[..^1];
+            int end = at + 6 + address.Length;
+            bool hasPort = false;
+            if (m[end..].StartsWith(" port ") && TakeDigits(m[(end + 6)..]) is { Length: > 0 } digits) { end += 6 + digits.Length; hasPort = true; }
+            if (m[end..].StartsWith(" ssh") && end + 5 <= m.Length && char.IsAsciiDigit(m[end + 4])) end += 5;
+            if (address.IsEmpty || !(hasPort || IPAddress.TryParse(Unmapped(address), out _))) continue;
+            var tail = m[end..];
+            if (infoMayFollow && hasPort && tail.StartsWith(": ")) { clauseEnd = end; return at; }
+            if (tail.IsEmpty) { lastAtEnd = at; clauseEnd = end; }
+            lastAny = at;
+            lastAnyEnd = end;
+        }
+        if (lastAtEnd >= 0) return lastAtEnd;
+        clauseEnd = lastAnyEnd;
+        return lastAny;
+    }
+
     /// <summary>"{user} from {ip}[ port {port}]" — the user is everything before the last " from ".</summary>
     private static void UserFromAddress(ForensicEvent e, ReadOnlySpan<char> m, bool invalid)
     {
-        int from = m.LastIndexOf(" from ");
+        int from = AddressClause(m, infoMayFollow: false, out _);
+        if (from < 0) from = m.LastIndexOf(" from ");
         if (from < 0)
         {
             if (m.StartsWith("from ")) { e.User = string.Empty; AddressPort(e, m[5..]); }
@@ -331,9 +425,14 @@ public static class SshdClassifier
     private static void SetAddress(ForensicEvent e, ReadOnlySpan<char> address)
     {
         if (address.IsEmpty) return;
+        // "::ffff:1.2.3.4" (an IPv4 peer on a dual-stack socket) is the IPv4 address other sources name.
+        address = Unmapped(address);
         if (IPAddress.TryParse(address, out _)) e.SrcIp = StringCache.Current.Get(address);
         else e.Set(RemoteHost, StringCache.Current.Get(address));
     }
+
+    private static ReadOnlySpan<char> Unmapped(ReadOnlySpan<char> address) =>
+        address.StartsWith("::ffff:", StringComparison.OrdinalIgnoreCase) && address[7..].Contains('.') ? address[7..] : address;
 
     private static ReadOnlySpan<char> TakeDigits(ReadOnlySpan<char> s)
     {

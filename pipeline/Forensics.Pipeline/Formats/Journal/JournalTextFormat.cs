@@ -66,21 +66,19 @@ public sealed class JournalTextFormat : ILogFormat
     public IEnumerable<RecordBatch> Frame(Stream input, FileContext file, CancellationToken cancel)
     {
         // Year-less short/short-precise stamps: the same backwards walk over rollovers as syslog files
-        // (Formats/Syslog/YearInference): a months-only first pass, then one year per record in order.
+        // (Formats/Syslog/YearInference): a first pass over the stamps, then one year per record in order.
         var years = new YearInference();
         var reader = new ChunkedLineReader(input, 1 << 20);
-        while (reader.TryReadLine(out var slice, out _, out _))
-        {
-            var line = reader.Get(slice);
-            if (line.Length >= 14 && line[3] == (byte)' ' && SyslogTimestamp.Month(line) is var m and > 0) years.Observe(m);
-        }
+        while (reader.TryReadLine(out var slice, out long lineOffset, out _))
+            years.Observe(YearInference.StampOf(reader.Get(slice)), lineOffset);
         if (!years.HasObservations) { input.Seek(0, SeekOrigin.Begin); return LineFramer.Frame(input, Framing, cancel); }
-        years.Start(file.ReferenceTimeUtc, file.ForcedYear);
+        years.Start(file.ReferenceTimeUtc, file.ForcedYear, file.Zone);
+        if (years.Note is { } note) file.Note?.Invoke(note);
         input.Seek(0, SeekOrigin.Begin);
         var options = new LineFramingOptions
         {
             IsContinuation = Framing.IsContinuation,
-            Hint = (line, _) => years.Next(line.Length >= 14 && line[3] == (byte)' ' ? SyslogTimestamp.Month(line) : 0),
+            Hint = (line, _) => years.Next(YearInference.StampOf(line)),
         };
         return LineFramer.Frame(input, options, cancel);
     }

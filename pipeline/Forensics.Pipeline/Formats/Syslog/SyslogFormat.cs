@@ -56,21 +56,23 @@ public sealed class SyslogFormat : ILogFormat
     public IEnumerable<RecordBatch> Frame(Stream input, FileContext file, CancellationToken cancel)
     {
         var years = new YearInference();
-        // First pass over months only when the file has year-less stamps (cheap: three bytes a line).
+        // First pass over the year-less stamps: rollovers, the newest stamp, and whether the file is in time order.
         var reader = new ChunkedLineReader(input, 1 << 20);
-        while (reader.TryReadLine(out var slice, out _, out _))
+        while (reader.TryReadLine(out var slice, out long lineOffset, out _))
         {
             var line = reader.Get(slice);
-            if (line.Length >= 14 && line[0] != (byte)'<' && SyslogTimestamp.Month(line) is var m and > 0 && line[3] == (byte)' ')
-                years.Observe(m);
+            if (line.Length >= 14 && line[0] != (byte)'<') years.Observe(YearInference.StampOf(line), lineOffset);
         }
-        years.Start(file.ReferenceTimeUtc, file.ForcedYear);
+        years.Start(file.ReferenceTimeUtc, file.ForcedYear, file.Zone);
+        if (years.Note is { } note) file.Note?.Invoke(note);
         input.Seek(0, SeekOrigin.Begin);
 
+        var peers = new SshdPeers();
         var options = new LineFramingOptions
         {
             IsContinuation = static line => !StartsRecord(line),
-            Hint = (line, _) => years.Next(line.Length >= 14 && line[0] != (byte)'<' && line[3] == (byte)' ' ? SyslogTimestamp.Month(line) : 0),
+            Hint = (line, _) => years.Next(line.Length >= 14 && line[0] != (byte)'<' ? YearInference.StampOf(line) : default),
+            Carry = peers.Observe,
         };
         return LineFramer.Frame(input, options, cancel);
     }
@@ -127,6 +129,7 @@ public sealed class SyslogFormat : ILogFormat
             if (!line.MsgId.IsEmpty) e.Set(MsgId, Utf8Text.Decode(line.MsgId));
             if (!line.StructuredData.IsEmpty) e.Set(StructuredData, Utf8Text.Decode(line.StructuredData));
             if (e.Process is not null) MessageClassifier.Classify(e, e.Process, e.MessageChars.TrimStart());
+            SshdClassifier.InheritAddress(e, batch.Carried(i));
         }
     }
 }

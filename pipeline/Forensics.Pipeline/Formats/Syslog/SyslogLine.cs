@@ -78,6 +78,13 @@ public ref struct SyslogLine
             ParseTag(rest, ref result);
             return true;
         }
+        if (rest[0] == (byte)'[' && rest[sp - 1] == (byte)']')
+        {
+            // No host, a bracketed tag without a colon: "Jun 25 23:53:34 [sshd] User root from …" (host names never start with '[').
+            result.Tag = rest[..sp];
+            result.Message = rest[(sp + 1)..];
+            return true;
+        }
         result.Host = rest[..sp];
         rest = rest[(sp + 1)..];
         ParseTag(rest, ref result);

@@ -14,7 +14,8 @@ namespace Forensics.Pipeline.Formats.Utmp;
 /// lastlog would differ: not in the corpus, not claimed).
 /// The slot index is the uid (<see cref="Uid"/>); <c>user</c> is resolved through the case's etc/passwd
 /// (FileContext.UserNames) and stays null when the evidence has none or the uid is not in it.
-/// Content alone is weak evidence (mostly zeros), so sniffing needs the lastlog* file name.
+/// Content alone is weak evidence (mostly zeros), so sniffing needs the lastlog* file name; under that name a
+/// head of zeros is a sparse lastlog, and a head whose slots are not NUL-padded text (saved command output) is not.
 /// </summary>
 public sealed class LastlogFormat : ILogFormat
 {
@@ -29,7 +30,10 @@ public sealed class LastlogFormat : ILogFormat
 
     public int Sniff(ReadOnlySpan<byte> head, string fileName)
     {
-        if (!Path.GetFileName(fileName).StartsWith("lastlog", StringComparison.OrdinalIgnoreCase)) return 0;
+        if (!Path.GetFileName(fileName).StartsWith("lastlog", StringComparison.OrdinalIgnoreCase) || head.IsEmpty) return 0;
+        // Slots sit at uid * 292, so a machine whose only logins are by uid ≥ 225 (one user with uid 1000) has a
+        // first 64 KiB of zeros: a zero head under this name is a sparse lastlog (no text file is all NULs).
+        if (UtmpLayout.AllBytes(head, 0)) return 60;
         int good = 0, bad = 0;
         for (int i = 0; (i + 1) * RecordSize <= head.Length; i++)
         {
@@ -37,7 +41,8 @@ public sealed class LastlogFormat : ILogFormat
             if (UtmpLayout.AllBytes(r, 0)) continue;
             if (Problem(r) is null) good++; else bad++;
         }
-        return good > 0 && bad == 0 ? 80 : good > bad ? 40 : 10;
+        // Saved `lastlog` command output (text) has no NUL-padded fields: every slot is bad, and the file is not ours.
+        return good > 0 && bad == 0 ? 80 : good > bad ? 40 : 0;
     }
 
     private static string? Problem(ReadOnlySpan<byte> r)
@@ -45,7 +50,24 @@ public sealed class LastlogFormat : ILogFormat
         if (UtmpLayout.AllBytes(r, 0xFF)) return "all-0xFF slot";
         int time = BinaryPrimitives.ReadInt32LittleEndian(r);
         if (time < 0) return $"impossible ll_time {time}";
+        // login, sshd and lastlog(8) clear the slot and copy the strings in (strncpy/strlcpy): each field is
+        // printable text followed by NULs only; ll_host always ends in a NUL, ll_line may fill its 32 bytes.
+        if (!IsPaddedText(r.Slice(4, LineSize), needsNul: false) || !IsPaddedText(r.Slice(4 + LineSize, HostSize), needsNul: true))
+            return "ll_line/ll_host are not NUL-padded text: not a struct lastlog slot";
         return null;
+    }
+
+    private static bool IsPaddedText(ReadOnlySpan<byte> field, bool needsNul)
+    {
+        int nul = field.IndexOf((byte)0);
+        if (nul < 0) return !needsNul && IsText(field);
+        return IsText(field[..nul]) && UtmpLayout.AllBytes(field[nul..], 0);
+    }
+
+    private static bool IsText(ReadOnlySpan<byte> s)
+    {
+        foreach (byte b in s) if (b < 0x20 || b == 0x7F) return false;
+        return true;
     }
 
     public IEnumerable<RecordBatch> Frame(Stream input, FileContext file, CancellationToken cancel)

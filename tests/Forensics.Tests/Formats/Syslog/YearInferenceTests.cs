@@ -3,6 +3,7 @@ using Forensics.Pipeline.Formats.Syslog;
 using Forensics.Pipeline.Model;
 using Forensics.Tests.Support;
 
+
 namespace Forensics.Tests.Formats.Syslog;
 
 public class YearInferenceTests
@@ -73,5 +74,60 @@ public class YearInferenceTests
         Assert.Equal(new DateTime(2024, 7, 1, 10, 0, 0), ForensicEvent.ToDateTime(r.Events[0].TsMicros));
         // Jan after Jul is a rollover: 2025, CET (+1)
         Assert.Equal(new DateTime(2025, 1, 15, 11, 0, 0), ForensicEvent.ToDateTime(r.Events[1].TsMicros));
+    }
+
+    [Fact]
+    public void No_record_is_dated_after_the_reference_time_plus_the_stated_skew()
+    {
+        // Written 2025-03-10: "Mar 20" cannot be 2025-03-20 (ten days after the file's last write).
+        var reference = new DateTime(2025, 3, 10, 12, 0, 0, DateTimeKind.Utc);
+        Assert.Equal(new DateTime(2024, 3, 20, 8, 0, 0), Times("Mar 20 08:00:00 h a: x\n", reference, out _).Single());
+        // Within the skew (a day: an assumed zone may be 14 h off) the reference year stays.
+        Assert.Equal(new DateTime(2025, 3, 10, 23, 0, 0), Times("Mar 10 23:00:00 h a: x\n", reference, out _).Single());
+        Assert.Equal(TimeSpan.FromDays(1), YearInference.MaxClockSkew);
+        // The newest record decides, not the last one: a late line after the newest one (out of order by
+        // less than the tolerance) does not keep the newest in the future.
+        var times = Times("Mar 10 10:00:00 h a: x\nMar 12 10:00:00 h a: newest\nMar 11 23:00:00 h a: late\n", reference, out _);
+        Assert.All(times, t => Assert.Equal(2024, t!.Value.Year));
+    }
+
+    private static string Copies(int n, params string[] lines) => string.Concat(Enumerable.Repeat(string.Concat(lines.Select(l => l + "\n")), n));
+
+    [Fact]
+    public void Concatenated_logs_are_detected_and_never_walk_back_centuries()
+    {
+        // 1,100 copies of three auth logs (Apr–May, Jan–Feb, Nov–Dec) put together: May → Jan is a backward jump
+        // that no year rollover explains (and every copy adds a Dec → Apr "rollover").
+        var text = Copies(1100,
+            "Apr  1 10:00:00 h sshd[1]: Failed password for root from 203.0.113.1 port 1 ssh2", "May 30 10:00:00 h sshd[2]: x",
+            "Jan  2 10:00:00 h sshd[3]: x", "Feb 29 10:00:00 h sshd[4]: leap day", "Nov  3 10:00:00 h sshd[5]: x", "Dec 30 10:00:00 h sshd[6]: x");
+        var reference = new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc);
+        var times = Times(text, reference, out var r);
+        Assert.Empty(r.Rejects); // Feb 29 goes to the latest leap year, never a reject for a year like -174
+        Assert.Equal(6600, times.Count);
+        Assert.All(times, t => Assert.InRange(t!.Value, new DateTime(2024, 1, 1), reference));
+        Assert.Equal(new DateTime(2024, 2, 29, 10, 0, 0), times[3]);
+
+        using var tmp = new TempDir();
+        File.WriteAllText(tmp.Combine("auth.log"), text);
+        File.SetLastWriteTimeUtc(tmp.Combine("auth.log"), reference);
+        using var run = CaseRun.Ingest([tmp.Combine("auth.log")], tz: "UTC");
+        var note = Assert.Single(Assert.Single(run.Manifest.Inputs).Notes!);
+        Assert.Contains("not in time order", note, StringComparison.Ordinal);
+        Assert.Contains("May 30 10:00:00 → Jan  2 10:00:00", note, StringComparison.Ordinal);
+        Assert.Contains(run.Manifest.Notes, n => n.Contains("not in time order", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void More_rollovers_than_a_log_can_hold_are_not_walked_back_either()
+    {
+        // Nov–Feb copies: the boundary Feb → Nov moves forward, but each copy adds a Dec → Jan rollover.
+        var text = Copies(500, "Nov  3 10:00:00 h a: x", "Dec 30 10:00:00 h a: x", "Jan  2 10:00:00 h a: x", "Feb  3 10:00:00 h a: x");
+        var times = Times(text, new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc), out _);
+        Assert.All(times, t => Assert.InRange(t!.Value.Year, 2024, 2025));
+        // Ten rollovers are still one log growing for ten years.
+        var decade = Times(Copies(10, "Nov  3 10:00:00 h a: x", "Jan  2 10:00:00 h a: x"), new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc), out _);
+        Assert.Equal(2015, decade[0]!.Value.Year);
+        Assert.Equal(2025, decade[^1]!.Value.Year);
     }
 }
