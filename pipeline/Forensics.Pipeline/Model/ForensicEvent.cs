@@ -36,7 +36,7 @@ public sealed class ForensicEvent
     private byte[] _messageBytes = [];
     private int _messageByteCount = -1;
     private char[] _messageChars = [];
-    private int _messageCharCount;
+    private int _messageCharCount = -1; // -1: not decoded yet (formats that never classify skip the transcoding)
 
     private ExtraSlot[] _extras = new ExtraSlot[4];
     private int _extraCount;
@@ -49,7 +49,7 @@ public sealed class ForensicEvent
     {
         get
         {
-            if (_message is null && _messageByteCount >= 0) _message = new string(_messageChars, 0, _messageCharCount);
+            if (_message is null && _messageByteCount >= 0) _message = new string(MessageChars);
             return _message;
         }
         set
@@ -71,15 +71,39 @@ public sealed class ForensicEvent
             Message = Utf8Text.Decode(raw);
             return;
         }
-        if (_messageBytes.Length < raw.Length) _messageBytes = new byte[Math.Max(raw.Length, 256)];
-        raw.CopyTo(_messageBytes);
-        _messageByteCount = raw.Length;
-        if (_messageChars.Length < raw.Length) _messageChars = new char[Math.Max(raw.Length, 256)];
-        _messageCharCount = Encoding.UTF8.GetChars(raw, _messageChars);
+        raw.CopyTo(MessageScratch(raw.Length));
+        CommitMessage(raw.Length);
+    }
+
+    /// <summary>Room to write a message as UTF-8 in place (valid UTF-8, no NUL); then <see cref="CommitMessage"/>.</summary>
+    public Span<byte> MessageScratch(int maxLength)
+    {
+        if (_messageBytes.Length < maxLength) _messageBytes = new byte[Math.Max(maxLength, 256)];
+        return _messageBytes.AsSpan(0, maxLength);
+    }
+
+    /// <summary>Makes the first <paramref name="length"/> bytes of <see cref="MessageScratch"/> the message.</summary>
+    public void CommitMessage(int length)
+    {
+        _message = null;
+        _messageByteCount = length;
+        _messageCharCount = -1;
     }
 
     /// <summary>The message as characters without making a string (empty when there is none).</summary>
-    public ReadOnlySpan<char> MessageChars => _messageByteCount >= 0 ? _messageChars.AsSpan(0, _messageCharCount) : _message.AsSpan();
+    public ReadOnlySpan<char> MessageChars
+    {
+        get
+        {
+            if (_messageByteCount < 0) return _message.AsSpan();
+            if (_messageCharCount < 0)
+            {
+                if (_messageChars.Length < _messageByteCount) _messageChars = new char[Math.Max(_messageByteCount, 256)];
+                _messageCharCount = Encoding.UTF8.GetChars(_messageBytes.AsSpan(0, _messageByteCount), _messageChars);
+            }
+            return _messageChars.AsSpan(0, _messageCharCount);
+        }
+    }
 
     /// <summary>The message's UTF-8 bytes when it was set with <see cref="SetMessage"/>.</summary>
     // (A bare null here would convert to an empty Memory through byte[]'s implicit conversion, not to null.)

@@ -165,8 +165,6 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
         }
     }
 
-    private static readonly object BoxedZeroInt = 0, BoxedZeroLong = 0L;
-
     private void Decode(ReadOnlySpan<byte> r, UtmpLayout layout, ForensicEvent e, UtmpFieldCache cache)
     {
         short type = layout.Type(r);
@@ -187,15 +185,21 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
         e.User = user;
         e.SrcIp = addr ?? UtmpText.HostAsIp(host);
         var t = DateTime.UnixEpoch.AddSeconds(sec);
-        e.Message = string.Create(CultureInfo.InvariantCulture, stackalloc char[400],
-            $"[{type}] [{pid:D5}] [{id}] [{user}] [{line}] [{host}] [{addr ?? "0.0.0.0"}] [{t:s},{usec:D6}+00:00]");
+        // utmpdump's line, written as UTF-8 in place (no string per record); fields are at most 32+4+32+256 chars.
+        var room = e.MessageScratch(1600);
+        if (System.Text.Unicode.Utf8.TryWrite(room, CultureInfo.InvariantCulture,
+                $"[{type}] [{pid:D5}] [{id}] [{user}] [{line}] [{host}] [{addr ?? "0.0.0.0"}] [{t:s},{usec:D6}+00:00]", out int written)
+            && Text.Utf8Text.IsStorable(room[..written]))
+            e.CommitMessage(written);
+        else
+            e.Message = string.Create(CultureInfo.InvariantCulture, $"[{type}] [{pid:D5}] [{id}] [{user}] [{line}] [{host}] [{addr ?? "0.0.0.0"}] [{t:s},{usec:D6}+00:00]");
         e.Set(UtmpType, TypeNames[type]);
         e.Set(UtmpLine, line);
         e.Set(UtmpId, id);
         e.Set(UtmpHost, host);
-        e.Set(Session, session == 0 ? BoxedZeroLong : session);
-        e.Set(ExitTermination, term == 0 ? BoxedZeroInt : (int)term);
-        e.Set(ExitStatus, exit == 0 ? BoxedZeroInt : (int)exit);
+        e.Set(Session, session);
+        e.Set(ExitTermination, (int)term);
+        e.Set(ExitStatus, (int)exit);
         e.Set(Addr, addr);
         e.Set(RecordLayout, layout.Name);
     }
