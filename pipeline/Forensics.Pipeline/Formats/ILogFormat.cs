@@ -35,6 +35,13 @@ public interface ILogFormat
     /// <summary>Decodes one batch. Called from several threads at once with different batches.</summary>
     void Parse(RecordBatch batch, FileContext file, ParseOutput output);
 
+    /// <summary>
+    /// Called with each parsed batch of a file, in file order, on one thread, before it is written: for per-file
+    /// state that follows the records' order and needs what parsing found (e.g. an sshd process's peer address
+    /// carried to its later lines). Keep it to cheap passes over columns; most formats need nothing here.
+    /// </summary>
+    void InOrder(EventBatch events, FileContext file) { }
+
     public const int SniffBytes = 64 * 1024;
 }
 
@@ -60,6 +67,9 @@ public sealed class FileContext
     public Action<string>? Note { get; init; }
     /// <summary>Side tables (e.g. sessions) a format produces for the whole file; null when not wanted.</summary>
     public ISideTableSink? SideTables { get; init; }
+
+    /// <summary>State of <see cref="ILogFormat.InOrder"/> for this file (only that ordered caller touches it).</summary>
+    public object? OrderedState { get; set; }
 
     /// <summary>
     /// Opens the file's (decompressed) content again, seekable, independent of other opens: for formats whose

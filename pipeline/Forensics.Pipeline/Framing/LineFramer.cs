@@ -77,8 +77,7 @@ public static class LineFramer
     private static void Add(RecordBatch batch, ReadOnlySpan<byte> record, long offset, bool truncated, LineFramingOptions options)
     {
         int hint = options.Hint is { } h ? h(record, offset) : 0;
-        var carried = options.Carry is { } c ? c(record) : null;
-        batch.Add(record, offset, hint, truncated, carried);
+        batch.Add(record, offset, hint, truncated);
     }
 }
 
@@ -90,8 +89,6 @@ public sealed class LineFramingOptions
     public Func<ReadOnlySpan<byte>, bool>? IsContinuation { get; init; }
     /// <summary>Computes a per-record hint in file order (e.g. the inferred year); runs on the framing thread.</summary>
     public Func<ReadOnlySpan<byte>, long, int>? Hint { get; init; }
-    /// <summary>Computes a per-record text from earlier records in file order (<see cref="RecordBatch.Carried"/>); runs on the framing thread.</summary>
-    public Func<ReadOnlySpan<byte>, string?>? Carry { get; init; }
 }
 
 /// <summary>Reads lines from a stream through a reusable buffer; a line is valid until the next call.</summary>

@@ -43,6 +43,16 @@ public abstract class BatchColumn
         Values++;
     }
 
+    /// <summary>Takes over another column's levels (a rebuilt copy of this one).</summary>
+    protected void TakeLevelsFrom(BatchColumn other)
+    {
+        _def = other._def;
+        Rows = other.Rows;
+        Values = other.Values;
+        _valueIndex = null;
+        _valueIndexRows = -1;
+    }
+
     /// <summary>Appends another batch's definition levels (its values are appended by the caller).</summary>
     protected void AppendLevels(ReadOnlySpan<short> levels, int presentValues)
     {
@@ -113,6 +123,13 @@ public sealed class ValueBatchColumn<T>(int capacity) : BatchColumn(capacity) wh
     }
 
     public T Get(int row) => _values[ValueIndex(row)];
+
+    /// <summary>Becomes <paramref name="other"/> (a rebuilt copy of this column).</summary>
+    public void TakeFrom(ValueBatchColumn<T> other)
+    {
+        _values = other._values;
+        TakeLevelsFrom(other);
+    }
 
     public override void AppendFrom(BatchColumn source)
     {
@@ -210,6 +227,19 @@ public sealed class Utf8BatchColumn(int capacity, bool binary = false, bool repe
         _arena.AsSpan(0, _used).CopyTo(bigger);
         ArrayPool<byte>.Shared.Return(_arena);
         _arena = bigger;
+    }
+
+    /// <summary>Becomes <paramref name="other"/> (a rebuilt copy of this column); this column's arena goes back to the pool.</summary>
+    public void TakeFrom(Utf8BatchColumn other)
+    {
+        if (_arena.Length > 0) ArrayPool<byte>.Shared.Return(_arena);
+        _arena = other._arena;
+        _used = other._used;
+        _starts = other._starts;
+        _lengths = other._lengths;
+        Array.Clear(_cacheKeys);
+        other._arena = [];
+        TakeLevelsFrom(other);
     }
 
     public override void AppendFrom(BatchColumn source)

@@ -22,6 +22,11 @@ public sealed class EventBatch
 
     public int Count { get; private set; }
 
+    private PeerRole[] _peerRoles = new PeerRole[InitialCapacity];
+    /// <summary>True when a row of this batch has a <see cref="Model.PeerRole"/> (most batches have none).</summary>
+    public bool HasPeerRoles { get; private set; }
+    public PeerRole PeerRole(int row) => HasPeerRoles ? _peerRoles[row] : Model.PeerRole.None;
+
     public readonly ValueBatchColumn<long> Ts = new(InitialCapacity);
     public readonly Utf8BatchColumn TsQuality = new(InitialCapacity);
     public readonly Utf8BatchColumn Host = new(InitialCapacity);
@@ -82,6 +87,12 @@ public sealed class EventBatch
         int row = Count;
         if (row == _offsets.Length) Array.Resize(ref _offsets, _offsets.Length * 2);
         _offsets[row] = e.SourceOffset;
+        if (e.PeerRole != Model.PeerRole.None || HasPeerRoles)
+        {
+            if (_peerRoles.Length < _offsets.Length) Array.Resize(ref _peerRoles, _offsets.Length);
+            if (!HasPeerRoles) { Array.Clear(_peerRoles, 0, row); HasPeerRoles = true; }
+            _peerRoles[row] = e.PeerRole;
+        }
         Ts.Append(e.TsMicros);
         TsQuality.Append(e.TsMicros is null ? Model.TsQuality.Missing : e.TsQuality);
         Host.Append(e.Host);
@@ -159,9 +170,48 @@ public sealed class EventBatch
         return column;
     }
 
+    /// <summary>Gives null rows of a text column values (ordered post-parse state, e.g. a carried address).</summary>
+    public void FillText(Utf8BatchColumn column, IReadOnlyList<(int Row, string Value)> values)
+    {
+        var rebuilt = new Utf8BatchColumn(Math.Max(Count, 1));
+        int next = 0;
+        for (int row = 0; row < Count; row++)
+        {
+            if (next < values.Count && values[next].Row == row) rebuilt.Append(values[next++].Value);
+            else if (row >= column.Rows || column.IsNull(row)) rebuilt.AppendNull();
+            else rebuilt.Append(column.GetBytes(row));
+        }
+        column.TakeFrom(rebuilt);
+    }
+
+    /// <summary>The same for an extra text column (created when no row set it).</summary>
+    public void FillExtraText(ExtraColumn column, IReadOnlyList<(int Row, string Value)> values)
+    {
+        var target = ColumnFor(column);
+        target.PadTo(Count);
+        FillText((Utf8BatchColumn)target, values);
+    }
+
+    /// <summary>Sets a boolean extra column to true on the given rows (ascending).</summary>
+    public void SetExtraTrue(ExtraColumn column, IReadOnlyList<int> rows)
+    {
+        var target = (ValueBatchColumn<bool>)ColumnFor(column);
+        target.PadTo(Count);
+        var rebuilt = new ValueBatchColumn<bool>(Math.Max(Count, 1));
+        int next = 0;
+        for (int row = 0; row < Count; row++)
+        {
+            if (next < rows.Count && rows[next] == row) { rebuilt.Append(true); next++; }
+            else if (target.IsNull(row)) rebuilt.AppendNull();
+            else rebuilt.Append(target.Get(row));
+        }
+        target.TakeFrom(rebuilt);
+    }
+
     private void Reset()
     {
         Count = 0;
+        HasPeerRoles = false;
         Ts.Reset(); TsQuality.Reset(); Host.Reset(); Event.Reset(); Process.Reset(); Pid.Reset();
         Unit.Reset(); User.Reset(); SrcIp.Reset(); SrcPort.Reset(); Message.Reset();
         foreach (var x in _usedExtras) _extras[x.Ordinal]!.Reset();

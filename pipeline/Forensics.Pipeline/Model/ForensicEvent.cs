@@ -29,6 +29,11 @@ public sealed class ForensicEvent
     public int? SrcPort;
     /// <summary>Byte offset of the record in its (decompressed) source file.</summary>
     public long SourceOffset;
+    /// <summary>
+    /// Not stored: how this record takes part in per-file ordered state resolved after parsing (see
+    /// <see cref="Formats.ILogFormat.InOrder"/>), e.g. an sshd line that names its peer or needs it carried.
+    /// </summary>
+    public PeerRole PeerRole;
 
     private string? _message;
     // Message set from evidence bytes (SetMessage): kept as UTF-8 for the column and as chars for classifiers,
@@ -211,6 +216,7 @@ public sealed class ForensicEvent
         SrcIp = null;
         SrcPort = null;
         SourceOffset = offset;
+        PeerRole = PeerRole.None;
         _message = null;
         _messageByteCount = -1;
         Array.Clear(_extras, 0, _extraCount);
@@ -223,6 +229,9 @@ public sealed class ForensicEvent
 
     public static long ToMicros(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 }
+
+/// <summary>A record's part in carrying a connection's peer address to later records of the same process.</summary>
+public enum PeerRole : byte { None, NamesPeer, WantsPeer }
 
 internal enum ExtraKind : byte { Integer, Real, Ref, Scratch }
 

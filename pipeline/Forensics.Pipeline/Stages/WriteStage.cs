@@ -53,6 +53,7 @@ internal sealed class WriteStage(CaseWriter writer, IngestOptions options)
                 if (file.MinTs is null || ts < file.MinTs) file.MinTs = ts;
                 if (file.MaxTs is null || ts > file.MaxTs) file.MaxTs = ts;
             }
+            file.Format.InOrder(events, file.Context!);
             int count = events.Count;
             await writer.WriteEventsAsync(file.Format, file.Evidence.SourcePath, file.Evidence.Sha256, events).ConfigureAwait(false);
             m.Events += count;

@@ -36,9 +36,12 @@ public static class FormatHarness
         {
             var output = new ParseOutput();
             format.Parse(batch, ctx, output);
-            Assert.Equal(batch.Count, output.Events.Count + output.Rejects.Count);
+            var parsed = output.Seal();
+            format.InOrder(parsed, ctx); // in file order, as the write stage calls it
+            var batchEvents = parsed.ToEvents();
+            Assert.Equal(batch.Count, batchEvents.Count + output.Rejects.Count);
             records += batch.Count;
-            events.AddRange(output.Events);
+            events.AddRange(batchEvents);
             rejects.AddRange(output.Rejects);
             batch.Release();
         }

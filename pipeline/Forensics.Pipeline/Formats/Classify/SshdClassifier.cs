@@ -34,14 +34,6 @@ public static class SshdClassifier
         (kind.StartsWith("ssh.", StringComparison.Ordinal) || kind.StartsWith("pam.", StringComparison.Ordinal))
         && kind is not (EventKinds.SshServerListening or EventKinds.SshServerTerminating or EventKinds.SshMaxStartups);
 
-    /// <summary>Fills src_ip (or remote_host) from an address carried from an earlier line of the same process, when the line named none.</summary>
-    public static void InheritAddress(ForensicEvent e, string? carried)
-    {
-        if (carried is null || e.SrcIp is not null || e.Get(RemoteHost) is not null || !IsConnectionEvent(e.Event)) return;
-        SetAddress(e, carried);
-        e.Set(AddressInherited, true);
-    }
-
     public static void Classify(ForensicEvent e, ReadOnlySpan<char> message)
     {
         var m = message.Trim();

@@ -1,5 +1,7 @@
+using System.Net;
 using Forensics.Pipeline.Formats.Classify;
 using Forensics.Pipeline.Model;
+using Forensics.Pipeline.Text;
 
 namespace Forensics.Pipeline.Formats.Syslog;
 
@@ -10,8 +12,11 @@ namespace Forensics.Pipeline.Formats.Syslog;
 /// "error: kex_exchange_identification: …", "fatal: Read from socket failed: …"); fail2ban's filter.d/sshd.conf
 /// attributes them to the address an earlier line of the same pid named, and so does this. An address older
 /// than <see cref="MaxAge"/> (by the lines' clock) is not carried, so a reused pid does not inherit a stranger's
-/// address. The lines are classified with the same classifier the parse workers use, so what counts as "the
-/// line's address" cannot differ between the two.
+/// address.
+/// It runs after parsing, on each parsed batch in file order (<see cref="ILogFormat.InOrder"/>): the parse
+/// workers already classified every line and marked the ones that name a peer or want one
+/// (<see cref="ForensicEvent.PeerRole"/>), so this pass only reads host, pid, time and address of those rows and
+/// fills the few that want one. (Classifying in the framer instead cost ~1 µs per line on the one framing thread.)
 /// </summary>
 internal sealed class SshdPeers
 {
@@ -19,47 +24,58 @@ internal sealed class SshdPeers
     public static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
     private const int MaxTracked = 1 << 16;
 
-    private readonly Dictionary<long, (string Address, long Seconds)> _byProcess = [];
-    private readonly ForensicEvent _scratch = new();
+    private readonly Dictionary<long, (string Address, long Micros)> _byProcess = new(MaxTracked);
+    private readonly List<(int Row, string Value)> _addresses = [], _hosts = [];
+    private readonly List<int> _inherited = [];
 
-    /// <summary>The address carried to this line, or null (the line names its own, is not sshd's, or nothing is known).</summary>
-    public string? Observe(ReadOnlySpan<byte> line)
+    /// <summary>Marks a classified sshd record: it names its peer, or is a connection event that wants one.</summary>
+    public static void Mark(ForensicEvent e)
     {
-        if (!SyslogLine.TryParse(line, out var l, out _) || l.Pid < 0 || !IsSshd(l.Tag)) return null;
-        long key = l.Pid ^ ((long)HashHost(l.Host) << 32);
-        long seconds = ApproxSeconds(l.Time);
-        _scratch.Reset(0);
-        _scratch.SetMessage(l.Message);
-        MessageClassifier.Classify(_scratch, "sshd", _scratch.MessageChars.TrimStart());
-        if (!SshdClassifier.IsConnectionEvent(_scratch.Event)) return null;
-        var own = _scratch.SrcIp ?? _scratch.Get(SshdClassifier.RemoteHost) as string;
-        if (own is not null)
+        if (e.Pid is null || e.Process is not { } p || !(p.StartsWith("sshd", StringComparison.Ordinal) || p.StartsWith("[sshd", StringComparison.Ordinal))) return;
+        if (!SshdClassifier.IsConnectionEvent(e.Event)) return;
+        e.PeerRole = e.SrcIp is not null || e.Get(SshdClassifier.RemoteHost) is not null ? PeerRole.NamesPeer : PeerRole.WantsPeer;
+    }
+
+    /// <summary>Carries addresses through one parsed batch (the file's batches arrive in order).</summary>
+    public void Apply(EventBatch batch)
+    {
+        if (!batch.HasPeerRoles) return;
+        _addresses.Clear(); _hosts.Clear(); _inherited.Clear();
+        var remoteHost = batch.Extra(SshdClassifier.RemoteHost) as Utf8BatchColumn;
+        var cache = StringCache.Current;
+        for (int row = 0; row < batch.Count; row++)
         {
-            if (_byProcess.Count >= MaxTracked) _byProcess.Clear();
-            _byProcess[key] = (own, seconds);
-            return null;
+            var role = batch.PeerRole(row);
+            if (role == PeerRole.None || batch.Ts.IsNull(row)) continue;
+            long key = batch.Pid.Get(row) ^ ((long)HashHost(batch.Host, row) << 32);
+            long micros = batch.Ts.Get(row);
+            if (role == PeerRole.NamesPeer)
+            {
+                var own = !batch.SrcIp.IsNull(row) ? cache.Get(batch.SrcIp.GetBytes(row))
+                    : remoteHost is not null && row < remoteHost.Rows && !remoteHost.IsNull(row) ? cache.Get(remoteHost.GetBytes(row)) : null;
+                if (own is null) continue;
+                if (_byProcess.Count >= MaxTracked) _byProcess.Clear();
+                _byProcess[key] = (own, micros);
+                continue;
+            }
+            if (!_byProcess.TryGetValue(key, out var known)) continue;
+            long age = micros - known.Micros;
+            if (age < 0 || age > (long)MaxAge.TotalMicroseconds) continue;
+            _byProcess[key] = (known.Address, micros);
+            (IPAddress.TryParse(known.Address, out _) ? _addresses : _hosts).Add((row, known.Address));
+            _inherited.Add(row);
         }
-        if (!_byProcess.TryGetValue(key, out var known)) return null;
-        long age = seconds - known.Seconds;
-        if (age < 0 || age > MaxAge.TotalSeconds) return null;
-        _byProcess[key] = (known.Address, seconds);
-        return known.Address;
+        if (_inherited.Count == 0) return;
+        if (_addresses.Count > 0) batch.FillText(batch.SrcIp, _addresses);
+        if (_hosts.Count > 0) batch.FillExtraText(SshdClassifier.RemoteHost, _hosts);
+        batch.SetExtraTrue(SshdClassifier.AddressInherited, _inherited);
     }
 
-    private static bool IsSshd(ReadOnlySpan<byte> tag) =>
-        tag.StartsWith("sshd"u8) || tag.StartsWith("[sshd"u8);
-
-    private static int HashHost(ReadOnlySpan<byte> host)
+    private static int HashHost(Utf8BatchColumn host, int row)
     {
+        if (host.IsNull(row)) return 0;
         uint h = 2166136261;
-        foreach (byte b in host) h = (h ^ b) * 16777619;
+        foreach (byte b in host.GetBytes(row)) h = (h ^ b) * 16777619;
         return (int)h;
-    }
-
-    /// <summary>Seconds on a rough clock (31-day months, no year) that orders the lines of one file closely enough for an age bound.</summary>
-    private static long ApproxSeconds(in SyslogTimestamp.Parsed t)
-    {
-        if (t.HasYear) return t.UtcMicros / 1_000_000;
-        return ((((t.Month * 31L) + t.Day) * 24 + t.Hour) * 60 + t.Minute) * 60 + t.Second;
     }
 }

@@ -67,12 +67,10 @@ public sealed class SyslogFormat : ILogFormat
         if (years.Note is { } note) file.Note?.Invoke(note);
         input.Seek(0, SeekOrigin.Begin);
 
-        var peers = new SshdPeers();
         var options = new LineFramingOptions
         {
             IsContinuation = static line => !StartsRecord(line),
             Hint = (line, _) => years.Next(line.Length >= 14 && line[0] != (byte)'<' ? YearInference.StampOf(line) : default),
-            Carry = peers.Observe,
         };
         return LineFramer.Frame(input, options, cancel);
     }
@@ -84,6 +82,9 @@ public sealed class SyslogFormat : ILogFormat
     /// </summary>
     private static bool StartsRecord(ReadOnlySpan<byte> line) =>
         line.IsEmpty || (line[0] == (byte)'#' || SyslogTimestamp.TryParse(line, out _) || (line[0] == (byte)'<' && line.IndexOf((byte)'>') is > 1 and < 5));
+
+    public void InOrder(EventBatch events, FileContext file) =>
+        ((SshdPeers)(file.OrderedState ??= new SshdPeers())).Apply(events);
 
     public void Parse(RecordBatch batch, FileContext file, ParseOutput output)
     {
@@ -129,7 +130,7 @@ public sealed class SyslogFormat : ILogFormat
             if (!line.MsgId.IsEmpty) e.Set(MsgId, Utf8Text.Decode(line.MsgId));
             if (!line.StructuredData.IsEmpty) e.Set(StructuredData, Utf8Text.Decode(line.StructuredData));
             if (e.Process is not null) MessageClassifier.Classify(e, e.Process, e.MessageChars.TrimStart());
-            SshdClassifier.InheritAddress(e, batch.Carried(i));
+            SshdPeers.Mark(e);
         }
     }
 }

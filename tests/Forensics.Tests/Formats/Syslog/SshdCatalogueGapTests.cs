@@ -98,6 +98,22 @@ public sealed class SshdCatalogueGapTests
         Assert.Equal(user, e.User);
     }
 
+    /// <summary>The carried address is filled by the write stage in file order, so a real ingest stores it too.</summary>
+    [Fact]
+    public void An_ingested_case_stores_the_carried_address_and_says_it_was_inherited()
+    {
+        using var dir = new TempDir();
+        var log = dir.Combine("auth.log");
+        File.WriteAllText(log, "Mar  1 10:00:00 web1 sshd[500]: Failed password for root from 203.0.113.50 port 40000 ssh2\n"
+            + "Mar  1 10:00:05 web1 sshd[500]: Disconnecting: Too many authentication failures [preauth]\n"
+            + "Mar  1 10:00:06 web1 sshd[501]: Disconnecting: Too many authentication failures [preauth]\n");
+        using var run = CaseRun.Ingest([log], year: 2024);
+        var rows = Duck.Rows($"SELECT pid, src_ip, src_ip_inherited FROM {run.Events} ORDER BY source_offset");
+        Assert.Equal([500L, "203.0.113.50", null], rows[0]);
+        Assert.Equal([500L, "203.0.113.50", true], rows[1]);
+        Assert.Equal([501L, null, null], rows[2]);
+    }
+
     [Fact]
     public void The_inherited_address_comes_from_the_same_process_across_batches_and_not_from_another_or_a_stale_one()
     {
