@@ -71,6 +71,7 @@ public sealed class CaseSession : IDisposable
             var spill = Path.Combine(Path.GetTempPath(), "forensics-duckdb-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             s.Execute($"SET temp_directory = {Literal(spill)}");
             s.CreateViews();
+            s.Execute(s.RelayedFormatsPresent() > 1 ? EventsOnceMacro : EventsOnceSingleSourceMacro);
             return s;
         }
         catch
@@ -78,6 +79,61 @@ public sealed class CaseSession : IDisposable
             s.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// <c>events_once(kinds)</c>: the events whose <c>event</c> is LIKE <paramref name="kinds"/>, each record once,
+    /// with <c>seen_by</c> naming the formats that logged it. On a normal machine a daemon's line reaches both the
+    /// journal and, forwarded by rsyslog, auth.log/secure; both rows stay in <c>events</c> for provenance, and the
+    /// canned counts read this macro. Two rows are one record when they come from different formats among
+    /// journal / journal_export / journal_json / journal_text / syslog and have the same host, process, pid and
+    /// message, are the n-th such row of their format (so three identical "Failed password" lines of one sshd
+    /// connection stay three), and lie less than 2 s apart: RFC 3164 stamps are cut to the second, and rsyslog
+    /// stamps its copy when it receives it, a little after journald. The row kept is the most precise
+    /// source's (binary journal first, syslog last).
+    /// </summary>
+    public const string EventsOnceMacro = """
+        CREATE OR REPLACE MACRO events_once(kinds) AS TABLE
+        WITH picked AS (
+            SELECT * FROM events WHERE event LIKE kinds
+        ), relayed AS (
+            SELECT *,
+                   CASE format WHEN 'journal' THEN 1 WHEN 'journal_export' THEN 2 WHEN 'journal_json' THEN 3
+                               WHEN 'journal_text' THEN 4 ELSE 5 END AS _precedence,
+                   row_number() OVER (PARTITION BY format, host, process, pid, message ORDER BY ts, source_file, source_offset) AS _nth
+            FROM picked WHERE format IN ('journal', 'journal_export', 'journal_json', 'journal_text', 'syslog')
+        ), anchored AS (
+            SELECT *,
+                   first_value(ts) OVER same AS _anchor_ts,
+                   first_value(_precedence) OVER same AS _anchor_precedence
+            FROM relayed
+            WINDOW same AS (PARTITION BY host, process, pid, message, _nth ORDER BY _precedence)
+        ), marked AS (
+            SELECT *,
+                   coalesce(_precedence <> _anchor_precedence AND abs(epoch_us(ts) - epoch_us(_anchor_ts)) < 2000000, false) AS _copy,
+                   _precedence = _anchor_precedence OR coalesce(abs(epoch_us(ts) - epoch_us(_anchor_ts)) < 2000000, false) AS _same
+            FROM anchored
+        ), counted AS (
+            SELECT *,
+                   array_to_string(list_sort(list_distinct(list(CASE WHEN _same THEN format END) OVER (PARTITION BY host, process, pid, message, _nth))), ',') AS _seen
+            FROM marked
+        )
+        SELECT * EXCLUDE (_precedence, _nth, _anchor_ts, _anchor_precedence, _copy, _same, _seen),
+               CASE WHEN _precedence = _anchor_precedence THEN _seen ELSE format END AS seen_by
+        FROM counted WHERE NOT _copy
+        UNION ALL BY NAME
+        SELECT *, format AS seen_by FROM picked
+        WHERE format NOT IN ('journal', 'journal_export', 'journal_json', 'journal_text', 'syslog')
+        """;
+
+    /// <summary>When at most one of the formats that relay each other holds events, no record can be seen twice: no windows.</summary>
+    public const string EventsOnceSingleSourceMacro = "CREATE OR REPLACE MACRO events_once(kinds) AS TABLE SELECT *, format AS seen_by FROM events WHERE event LIKE kinds";
+
+    private int RelayedFormatsPresent()
+    {
+        var root = Path.Combine(CaseDirectory, CaseLayout.EventsFolder);
+        return new[] { "journal", "journal_export", "journal_json", "journal_text", "syslog" }
+            .Count(f => Directory.Exists(Path.Combine(root, f)) && Directory.EnumerateFiles(Path.Combine(root, f), "*.parquet", SearchOption.AllDirectories).Any());
     }
 
     private void CreateViews()
