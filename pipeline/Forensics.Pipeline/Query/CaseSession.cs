@@ -82,7 +82,8 @@ public sealed class CaseSession : IDisposable
     }
 
     /// <summary>
-    /// <c>events_once(kinds)</c>: the events whose <c>event</c> is LIKE <paramref name="kinds"/>, each record once,
+    /// <c>events_once(kinds[, t0 := …, t1 := …])</c>: the events whose <c>event</c> is LIKE <c>kinds</c> (and whose
+    /// <c>ts</c> lies in [t0, t1] when given: a window is cheaper than the whole case), each record once,
     /// with <c>seen_by</c> naming the formats that logged it. On a normal machine a daemon's line reaches both the
     /// journal and, forwarded by rsyslog, auth.log/secure; both rows stay in <c>events</c> for provenance, and the
     /// canned counts read this macro. Two rows are one record when they come from different formats among
@@ -93,9 +94,11 @@ public sealed class CaseSession : IDisposable
     /// source's (binary journal first, syslog last).
     /// </summary>
     public const string EventsOnceMacro = """
-        CREATE OR REPLACE MACRO events_once(kinds) AS TABLE
+        CREATE OR REPLACE MACRO events_once(kinds, t0 := NULL, t1 := NULL) AS TABLE
         WITH picked AS (
-            SELECT * FROM events WHERE event LIKE kinds
+            -- 2 s beyond the window: a copy just outside it still pairs with its original inside
+            SELECT * FROM events
+            WHERE event LIKE kinds AND (t0 IS NULL OR ts >= CAST(t0 AS TIMESTAMP) - INTERVAL 2 SECOND) AND (t1 IS NULL OR ts <= CAST(t1 AS TIMESTAMP) + INTERVAL 2 SECOND)
         ), relayed AS (
             SELECT *,
                    CASE format WHEN 'journal' THEN 1 WHEN 'journal_export' THEN 2 WHEN 'journal_json' THEN 3
@@ -120,14 +123,17 @@ public sealed class CaseSession : IDisposable
         )
         SELECT * EXCLUDE (_precedence, _nth, _anchor_ts, _anchor_precedence, _copy, _same, _seen),
                CASE WHEN _precedence = _anchor_precedence THEN _seen ELSE format END AS seen_by
-        FROM counted WHERE NOT _copy
+        FROM counted WHERE NOT _copy AND (t0 IS NULL OR ts >= t0) AND (t1 IS NULL OR ts <= t1)
         UNION ALL BY NAME
         SELECT *, format AS seen_by FROM picked
-        WHERE format NOT IN ('journal', 'journal_export', 'journal_json', 'journal_text', 'syslog')
+        WHERE format NOT IN ('journal', 'journal_export', 'journal_json', 'journal_text', 'syslog') AND (t0 IS NULL OR ts >= t0) AND (t1 IS NULL OR ts <= t1)
         """;
 
     /// <summary>When at most one of the formats that relay each other holds events, no record can be seen twice: no windows.</summary>
-    public const string EventsOnceSingleSourceMacro = "CREATE OR REPLACE MACRO events_once(kinds) AS TABLE SELECT *, format AS seen_by FROM events WHERE event LIKE kinds";
+    public const string EventsOnceSingleSourceMacro = """
+        CREATE OR REPLACE MACRO events_once(kinds, t0 := NULL, t1 := NULL) AS TABLE
+        SELECT *, format AS seen_by FROM events WHERE event LIKE kinds AND (t0 IS NULL OR ts >= t0) AND (t1 IS NULL OR ts <= t1)
+        """;
 
     private int RelayedFormatsPresent()
     {

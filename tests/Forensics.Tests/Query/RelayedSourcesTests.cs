@@ -120,6 +120,12 @@ public class RelayedSourcesTests
 
         Assert.Empty(Run("login_evidence_gaps").Rows); // no wtmp in this case: no cross-check, and nothing doubled
 
+        // the timeline around a time lists each record once, with its sources
+        var aroundQuery = queries.Single(x => x.Name == "timeline_around");
+        var around = session.Run(aroundQuery.Sql, aroundQuery.Bind(new Dictionary<string, string> { ["ts"] = "2024-05-21 10:00:00", ["window"] = "30s" }));
+        Assert.Equal(story.Count(l => (l.Ts - T0).Duration() <= TimeSpan.FromSeconds(30)), around.Rows.Count);
+        Assert.All(around.Rows, r => Assert.Equal(both, Cell(around, r, "seen_by")));
+
         // the report prints the same counts and names the sources
         var report = InvestigationReport.Run(session, queries).Render();
         Assert.Contains($"203.0.113.9: 16 failed + 1 invalid-user probes", report, StringComparison.Ordinal);
