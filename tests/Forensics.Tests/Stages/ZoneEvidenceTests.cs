@@ -72,6 +72,25 @@ public class ZoneEvidenceTests
     }
 
     [Fact]
+    public void Foreign_tzif_inside_a_tar_is_read_before_the_logs_that_need_it()
+    {
+        using var dir = new TempDir();
+        var tar = dir.Combine("machine.tar");
+        using (var fs = File.Create(tar))
+        using (var w = new System.Formats.Tar.TarWriter(fs, System.Formats.Tar.TarEntryFormat.Pax))
+        {
+            void Add(string name, byte[] bytes) =>
+                w.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, name) { DataStream = new MemoryStream(bytes) });
+            Add("var/log/auth.log", System.Text.Encoding.UTF8.GetBytes(Line));
+            // Eastern North America rules, footer only: 12:00 EDT in May is 16:00 UTC
+            Add("etc/localtime", TzifZoneTests.WriteTzif([], [], [new(-18000, false, "EST")], "EST5EDT,M3.2.0,M11.1.0"));
+        }
+        using var run = CaseRun.Ingest([tar], year: 2024);
+        Assert.Contains("read as TZif", run.Manifest.Options.TimeZoneSource, StringComparison.Ordinal);
+        Assert.Equal("16:00", UtcClock(run));
+    }
+
+    [Fact]
     public void Assumed_utc_is_said_plainly_and_names_the_unusable_file()
     {
         using var dir = new TempDir();

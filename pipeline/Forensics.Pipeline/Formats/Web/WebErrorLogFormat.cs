@@ -20,9 +20,10 @@ namespace Forensics.Pipeline.Formats.Web;
 /// request: "GET /private/ HTTP/1.1", host: "…", referrer: "…"</c>; <c>*N</c> is the connection number.
 /// A missing password is logged at <c>info</c> ("no user/password was provided for basic authentication"), a
 /// wrong one at <c>error</c>.</item>
-/// <item>Both write local time without a zone (ts_quality zone_assumed). Apache does not escape the user
-/// name it logs; nginx does not quote-escape it either, so text chosen by a client can contain
-/// <c>, client: </c>: the first <c>, client: ADDR</c> outside quotes wins, and the whole line stays in message.</item>
+/// <item>Both write local time without a zone (ts_quality zone_assumed). User names and request lines come
+/// from the client and may contain <c>[client …]</c> or <c>, client: …</c>: Apache's address is the bracket
+/// before the message; nginx's is the first <c>, client: ADDR</c> outside double quotes (its messages quote what
+/// the client sent, e.g. <c>user "NAME": password mismatch</c>); the whole line stays in message.</item>
 /// </list>
 /// Lines in neither shape (stderr of CGI scripts, crash notes) are <c>http.server_log</c> events with their text.
 /// </summary>
