@@ -62,21 +62,37 @@ public class RelayedSourcesTests
     private static string AuthLogRfc3164(IEnumerable<Line> lines) => string.Concat(lines.Where(l => l.InSyslog).Select(l =>
         $"{l.Ts.AddTicks(3170).ToString("MMM dd HH:mm:ss", CultureInfo.InvariantCulture)} web1 sshd[{l.Pid}]: {l.Message}\n")); // day ≥ 10: no space padding
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Journal_and_its_rsyslog_copy_count_each_record_once(bool preciseSyslog)
+    /// <summary>The root login has no wtmp session: one finding, not one per log that holds the sshd line.</summary>
+    [SkippableFact]
+    public void Login_evidence_gaps_reports_a_relayed_login_once()
     {
+        Skip.If(!File.Exists("/usr/bin/utmpdump"), "utmpdump (util-linux) is not installed");
         var story = Story();
         using var tmp = new TempDir();
+        var evidence = Write(tmp, story, preciseSyslog: true, out _);
+        // wtmp: a boot before the story and alice's terminal session; no session for root's login at 10:01:10
+        var txt = tmp.Combine("wtmp.txt");
+        File.WriteAllText(txt,
+            "[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-18-amd64      ] [0.0.0.0        ] [2024-05-21T08:00:00,000000+00:00]\n"
+          + "[7] [00700] [ts/0] [alice   ] [pts/0       ] [192.0.2.10          ] [192.0.2.10     ] [2024-05-21T09:00:00,000000+00:00]\n");
+        Formats.Utmp.UtmpOracle.Run("utmpdump", "-r", "-o", Path.Combine(evidence, "wtmp"), txt);
+        using var run = CaseRun.Ingest([tmp.Combine("evidence")], tz: "UTC", year: 2024);
+        using var session = CaseSession.Open(run.CaseDir);
+        var q = QueryCatalog.Load(RepoPaths.Queries).Single(x => x.Name == "login_evidence_gaps");
+        var gaps = session.Run(q.Sql, q.Bind());
+        var finding = Assert.Single(gaps.Rows, r => (string?)r[0] == "sshd_login_without_wtmp");
+        Assert.Equal("root", finding[gaps.Columns.ToList().IndexOf("user")]);
+    }
+
+    /// <summary>Writes the journal (a real .journal when systemd-journal-remote is installed, else the export stream) and auth.log; returns var/log.</summary>
+    private static string Write(TempDir tmp, List<Line> story, bool preciseSyslog, out string journalFormat)
+    {
         var evidence = tmp.Combine("evidence", "var", "log");
         Directory.CreateDirectory(Path.Combine(evidence, "journal"));
         var export = Encoding.UTF8.GetBytes(ExportStream(story));
-        string journalFormat;
         if (JournalTestSupport.JournalRemote is { } remote)
         {
-            var journal = Path.Combine(evidence, "journal", "system.journal");
-            JournalTestSupport.Run(remote, ["--output=" + journal, "-"], export);
+            JournalTestSupport.Run(remote, ["--output=" + Path.Combine(evidence, "journal", "system.journal"), "-"], export);
             journalFormat = "journal";
         }
         else
@@ -85,6 +101,17 @@ public class RelayedSourcesTests
             journalFormat = "journal_export";
         }
         File.WriteAllText(Path.Combine(evidence, "auth.log"), preciseSyslog ? AuthLogRfc3339(story) : AuthLogRfc3164(story));
+        return evidence;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Journal_and_its_rsyslog_copy_count_each_record_once(bool preciseSyslog)
+    {
+        var story = Story();
+        using var tmp = new TempDir();
+        Write(tmp, story, preciseSyslog, out string journalFormat);
 
         using var run = CaseRun.Ingest([tmp.Combine("evidence")], tz: "UTC", year: 2024);
         using var session = CaseSession.Open(run.CaseDir);
