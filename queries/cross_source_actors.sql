@@ -12,7 +12,8 @@ WITH seen AS (
                WHEN 'login' THEN 'login'
                WHEN 'audit' THEN 'audit'
                ELSE split_part(event, '.', 1) END AS family
-    FROM events WHERE src_ip IS NOT NULL AND src_ip NOT IN ('', '::', '0.0.0.0')
+    FROM events_once('%') -- a journal line and its rsyslog copy count once (Query/CaseSession.cs)
+    WHERE src_ip IS NOT NULL AND src_ip NOT IN ('', '::', '0.0.0.0')
     UNION ALL
     SELECT src_ip, session_start, 'login' FROM sessions WHERE src_ip IS NOT NULL AND src_ip NOT IN ('', '::', '0.0.0.0')
 ), per_family AS (

@@ -10,8 +10,9 @@
 -- param: tolerance INTERVAL 2m how far apart sshd and wtmp may stamp the same login
 -- param: gap INTERVAL 30d a silence between consecutive wtmp records longer than this is reported
 -- output: finding, ts, user, src_ip, host, detail, source_file, source_offset
+-- An sshd login held by both the journal and its rsyslog copy is checked once (events_once, Query/CaseSession.cs).
 WITH sshd AS (
-    SELECT ts, user, src_ip, host, source_file, source_offset FROM events WHERE event LIKE 'ssh.accepted%'
+    SELECT ts, user, src_ip, host, source_file, source_offset FROM events_once('ssh.accepted%')
 ), file_hosts AS (
     -- sessions.host is ut_host (the remote peer); the machine is the host of the wtmp file's events.
     SELECT source_file, min(host) AS host FROM events WHERE format = 'wtmp' GROUP BY source_file

@@ -4,7 +4,9 @@
 -- description: the IP ever got in.
 -- tables: events
 -- param: min_attempts BIGINT 1 only IPs with at least this many failed attempts + invalid-user probes
--- output: src_ip, failed_attempts, invalid_user_probes, distinct_users, users_tried, first_seen, last_seen, attempts_per_minute, accepted_logins, hosts
+-- output: src_ip, failed_attempts, invalid_user_probes, distinct_users, users_tried, first_seen, last_seen, attempts_per_minute, accepted_logins, hosts, seen_by
+-- A line sshd wrote once but the case holds twice (journal and its rsyslog copy) counts once: events_once,
+-- defined by the query session (Query/CaseSession.cs); seen_by names the formats that logged the IP's lines.
 -- Attempts are the sshd "Failed ..." lines; "Invalid user" lines are counted apart because sshd logs both for
 -- one password attempt by an unknown user (OpenSSH auth.c auth_log + auth2.c), so summing them would double.
 -- A line rsyslog folded ("message repeated N times: [ … ]") counts N times (repeat_count).
@@ -20,9 +22,10 @@ WITH ip_hosts AS (
            coalesce(sum(coalesce(repeat_count, 1)) FILTER (WHERE event = 'ssh.invalid_user'), 0) AS invalid,
            coalesce(sum(coalesce(repeat_count, 1)) FILTER (WHERE event LIKE 'ssh.accepted%'), 0) AS accepted,
            min(ts) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth', 'ssh.invalid_user')) AS first_seen,
-           max(ts) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth', 'ssh.invalid_user')) AS last_seen
-    FROM events
-    WHERE src_ip IS NOT NULL AND event LIKE 'ssh.%'
+           max(ts) FILTER (WHERE event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth', 'ssh.invalid_user')) AS last_seen,
+           list_distinct(flatten(list(string_split(seen_by, ',')))) AS seen
+    FROM events_once('ssh.%')
+    WHERE src_ip IS NOT NULL
     GROUP BY src_ip, user
 ), ranked AS (
     SELECT *, CASE WHEN failed + invalid > 0 THEN row_number() OVER (PARTITION BY src_ip, failed + invalid > 0 ORDER BY user) END AS rn
@@ -31,7 +34,8 @@ WITH ip_hosts AS (
     SELECT src_ip, CAST(sum(failed) AS BIGINT) AS failed_attempts, CAST(sum(invalid) AS BIGINT) AS invalid_user_probes,
            count(*) FILTER (WHERE failed + invalid > 0) AS distinct_users,
            string_agg(user, ',' ORDER BY user) FILTER (WHERE rn <= 20) AS users,
-           min(first_seen) AS first_seen, max(last_seen) AS last_seen, CAST(sum(accepted) AS BIGINT) AS accepted_logins
+           min(first_seen) AS first_seen, max(last_seen) AS last_seen, CAST(sum(accepted) AS BIGINT) AS accepted_logins,
+           array_to_string(list_sort(list_distinct(flatten(list(seen)))), ',') AS seen_by
     FROM ranked
     GROUP BY src_ip
 )
@@ -39,7 +43,7 @@ SELECT src_ip, failed_attempts, invalid_user_probes, distinct_users,
        users || CASE WHEN distinct_users > 20 THEN ',…' ELSE '' END AS users_tried,
        first_seen, last_seen,
        round((failed_attempts + invalid_user_probes) / greatest(date_diff('second', first_seen, last_seen) / 60.0, 1.0), 2) AS attempts_per_minute,
-       accepted_logins, hosts
+       accepted_logins, hosts, seen_by
 FROM per_ip JOIN ip_hosts USING (src_ip)
 WHERE failed_attempts + invalid_user_probes >= $min_attempts
 ORDER BY failed_attempts + invalid_user_probes DESC, src_ip;

@@ -13,7 +13,7 @@ WITH tried AS (
            CAST(coalesce(sum(coalesce(repeat_count, 1)) FILTER (WHERE event LIKE 'ssh.accepted%'), 0) AS BIGINT) AS accepted_logins,
            count(DISTINCT src_ip) AS source_ips,
            min(ts) AS first_seen, max(ts) AS last_seen
-    FROM events
+    FROM events_once('ssh.%')  -- a journal line and its rsyslog copy count once (Query/CaseSession.cs)
     WHERE user IS NOT NULL
       AND event IN ('ssh.failed_password', 'ssh.failed_publickey', 'ssh.failed_auth', 'ssh.invalid_user',
                     'ssh.accepted_password', 'ssh.accepted_publickey', 'ssh.accepted_other')

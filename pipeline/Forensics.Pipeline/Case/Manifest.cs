@@ -41,6 +41,8 @@ public sealed class ManifestOptions
     public List<string> Inputs { get; set; } = [];
     public string TimeZone { get; set; } = "UTC";
     public string TimeZoneSource { get; set; } = "default";
+    /// <summary>True when UTC was only assumed for local-time stamps (no --tz, no usable zone in the evidence).</summary>
+    public bool TimeZoneAssumed { get; set; }
     public int? Year { get; set; }
     public string? Host { get; set; }
     public int Workers { get; set; }

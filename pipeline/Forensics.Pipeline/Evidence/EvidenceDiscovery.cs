@@ -62,7 +62,8 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
         }
         if (info.LinkTarget is not null)
         {
-            yield return new EvidenceFile { SourcePath = path, RelativePath = relative, FileName = info.Name, SkipReason = $"symbolic link to {info.LinkTarget} (not followed)" };
+            // The link text is kept (never followed): etc/localtime's names the machine's zone.
+            yield return new EvidenceFile { SourcePath = path, RelativePath = relative, FileName = info.Name, SkipReason = $"symbolic link to {info.LinkTarget} (not followed)", LinkTarget = info.LinkTarget };
             yield break;
         }
         if ((info.Attributes & (FileAttributes.Device | FileAttributes.ReparsePoint)) != 0)

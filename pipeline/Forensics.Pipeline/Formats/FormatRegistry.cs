@@ -12,6 +12,7 @@ public static class FormatRegistry
         new Journal.JournalTextFormat(),
         new Web.WerkzeugFormat(),
         new Web.AccessLogFormat(),
+        new Web.WebErrorLogFormat(),
         new Audit.AuditFormat(),
         new Utmp.UtmpFormat(Utmp.UtmpFileKind.Wtmp),
         new Utmp.UtmpFormat(Utmp.UtmpFileKind.Btmp),

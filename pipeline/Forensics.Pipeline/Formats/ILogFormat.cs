@@ -53,8 +53,8 @@ public sealed class FileContext
     public required string FileName { get; init; }
     /// <summary>Newest evidence of the file's age: modification time, gzip header time, or --year.</summary>
     public DateTime? ReferenceTimeUtc { get; init; }
-    /// <summary>Zone for local-time stamps (--tz, else the case's etc/localtime, else UTC); see ZoneSource.</summary>
-    public required TimeZoneInfo Zone { get; init; }
+    /// <summary>Zone for local-time stamps (--tz, else the case's etc/timezone or etc/localtime, else UTC); see ZoneSource.</summary>
+    public required Time.LocalZone Zone { get; init; }
     public required string ZoneSource { get; init; }
     /// <summary>--year, when the analyst states the year of year-less stamps.</summary>
     public int? ForcedYear { get; init; }

@@ -98,4 +98,9 @@ public static class EventKinds
     public const string HttpServerError = "http.server_error";               // 5xx, tracebacks
     public const string HttpServerBanner = "http.server_banner";             // Werkzeug start-up banner lines
     public const string HttpServerLog = "http.server_log";                   // other non-request lines of a server log
+
+    // Web server error logs; parser: Formats/Web/WebErrorLogFormat
+    public const string HttpAuthFailure = "http.auth_failure";               // basic auth: wrong password, unknown user, no credentials, wrong scheme
+    public const string HttpAccessDenied = "http.access_denied";             // Apache "client denied by server configuration", nginx "access forbidden by rule"
+    public const string HttpNotFound = "http.not_found";                     // Apache "File does not exist", nginx open() ... (2: No such file or directory)
 }

@@ -71,6 +71,7 @@ public sealed class CaseSession : IDisposable
             var spill = Path.Combine(Path.GetTempPath(), "forensics-duckdb-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             s.Execute($"SET temp_directory = {Literal(spill)}");
             s.CreateViews();
+            s.Execute(s.RelayedFormatsPresent() > 1 ? EventsOnceMacro : EventsOnceSingleSourceMacro);
             return s;
         }
         catch
@@ -78,6 +79,69 @@ public sealed class CaseSession : IDisposable
             s.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// <c>events_once(kinds[, t0 := …, t1 := …])</c>: the events whose <c>event</c> is LIKE <c>kinds</c> (and whose
+    /// <c>ts</c> lies in [t0, t1] when given: a window is cheaper than the whole case), each record once,
+    /// with <c>seen_by</c> naming the formats that logged it. On a normal machine a daemon's line reaches both the
+    /// journal and, forwarded by rsyslog, auth.log/secure; both rows stay in <c>events</c> for provenance, and the
+    /// canned counts read this macro. Two rows are one record when they come from different formats among
+    /// journal / journal_export / journal_json / journal_text / syslog and have the same host, process, pid and
+    /// message, are the n-th such row of their format (so three identical "Failed password" lines of one sshd
+    /// connection stay three), and lie less than 2 s apart: RFC 3164 stamps are cut to the second, and rsyslog
+    /// stamps its copy when it receives it, a little after journald. The row kept is the most precise
+    /// source's (binary journal first, syslog last); rows of a group spread over 2 s or more all stay.
+    /// </summary>
+    public const string EventsOnceMacro = """
+        CREATE OR REPLACE MACRO events_once(kinds, t0 := NULL, t1 := NULL) AS TABLE
+        WITH relayed AS (
+            -- The windows partition on a 64-bit hash of the record's identity, not on its text. Rows up to 2 s
+            -- beyond the window take part, so a copy just outside it still pairs with its original inside.
+            -- (Each branch reads events itself: a CTE read twice is materialised, all columns, at great cost.)
+            SELECT *,
+                   CASE format WHEN 'journal' THEN 1 WHEN 'journal_export' THEN 2 WHEN 'journal_json' THEN 3
+                               WHEN 'journal_text' THEN 4 ELSE 5 END AS _precedence,
+                   hash(host, process, pid, message) AS _key
+            FROM events
+            WHERE event LIKE kinds AND format IN ('journal', 'journal_export', 'journal_json', 'journal_text', 'syslog')
+              AND (t0 IS NULL OR ts >= CAST(t0 AS TIMESTAMP) - INTERVAL 2 SECOND) AND (t1 IS NULL OR ts <= CAST(t1 AS TIMESTAMP) + INTERVAL 2 SECOND)
+        ), numbered AS (
+            SELECT *, row_number() OVER (PARTITION BY format, _key ORDER BY ts, source_file, source_offset) AS _nth
+            FROM relayed
+        ), grouped AS (
+            -- one group: the n-th row of each format with that identity; one record when they lie within 2 s.
+            -- Aggregates over the whole partition, no ORDER BY: an ordered frame costs ten times as much.
+            SELECT *,
+                   min(_precedence) OVER same AS _anchor,
+                   coalesce(epoch_us(max(ts) OVER same) - epoch_us(min(ts) OVER same) < 2000000, false) AS _tight,
+                   bit_or(1 << (_precedence - 1)) OVER same AS _formats
+            FROM numbered
+            WINDOW same AS (PARTITION BY _key, _nth)
+        )
+        SELECT * EXCLUDE (_precedence, _key, _nth, _anchor, _tight, _formats),
+               CASE WHEN _tight
+                    THEN array_to_string(list_filter(['journal', 'journal_export', 'journal_json', 'journal_text', 'syslog'], (f, i) -> (_formats >> (i - 1)) & 1 = 1), ',')
+                    ELSE format END AS seen_by
+        FROM grouped
+        WHERE (_precedence = _anchor OR NOT _tight) AND (t0 IS NULL OR ts >= t0) AND (t1 IS NULL OR ts <= t1)
+        UNION ALL BY NAME
+        SELECT *, format AS seen_by FROM events
+        WHERE event LIKE kinds AND format NOT IN ('journal', 'journal_export', 'journal_json', 'journal_text', 'syslog')
+          AND (t0 IS NULL OR ts >= t0) AND (t1 IS NULL OR ts <= t1)
+        """;
+
+    /// <summary>When at most one of the formats that relay each other holds events, no record can be seen twice: no windows.</summary>
+    public const string EventsOnceSingleSourceMacro = """
+        CREATE OR REPLACE MACRO events_once(kinds, t0 := NULL, t1 := NULL) AS TABLE
+        SELECT *, format AS seen_by FROM events WHERE event LIKE kinds AND (t0 IS NULL OR ts >= t0) AND (t1 IS NULL OR ts <= t1)
+        """;
+
+    private int RelayedFormatsPresent()
+    {
+        var root = Path.Combine(CaseDirectory, CaseLayout.EventsFolder);
+        return new[] { "journal", "journal_export", "journal_json", "journal_text", "syslog" }
+            .Count(f => Directory.Exists(Path.Combine(root, f)) && Directory.EnumerateFiles(Path.Combine(root, f), "*.parquet", SearchOption.AllDirectories).Any());
     }
 
     private void CreateViews()

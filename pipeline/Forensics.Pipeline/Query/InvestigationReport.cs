@@ -54,15 +54,16 @@ public sealed class InvestigationReport
                      + (Num(r, "ts_inferred_or_assumed") > 0 ? $", {N(r, "ts_inferred_or_assumed")} with inferred year/zone" : "")));
         Section(sb, "ssh_bruteforce_by_ip", "SSH password guessing, by source IP", r =>
             Line(sb, $"{V(r, "src_ip")}: {N(r, "failed_attempts")} failed + {N(r, "invalid_user_probes")} invalid-user probes, {N(r, "distinct_users")} user name(s) ({V(r, "users_tried", 60)}), "
-                     + $"{V(r, "first_seen")} → {V(r, "last_seen")}, {V(r, "attempts_per_minute")}/min" + (Num(r, "accepted_logins") > 0 ? $"; ACCEPTED {N(r, "accepted_logins")} time(s)" : "")));
+                     + $"{V(r, "first_seen")} → {V(r, "last_seen")}, {V(r, "attempts_per_minute")}/min" + (Num(r, "accepted_logins") > 0 ? $"; ACCEPTED {N(r, "accepted_logins")} time(s)" : "")
+                     + SeenBy(r)));
         Section(sb, "ssh_bruteforce_then_success", "Failures followed by a successful login from the same IP", r =>
-            Line(sb, $"{V(r, "success_ts")}: {V(r, "src_ip")} logged in as {V(r, "success_user")} ({V(r, "auth_method")}) after {N(r, "failures_before")} failure(s) since {V(r, "first_failure")} (users tried: {V(r, "users_tried", 60)})"));
+            Line(sb, $"{V(r, "success_ts")}: {V(r, "src_ip")} logged in as {V(r, "success_user")} ({V(r, "auth_method")}) after {N(r, "failures_before")} failure(s) since {V(r, "first_failure")} (users tried: {V(r, "users_tried", 60)})" + SeenBy(r)));
         Section(sb, "ssh_usernames_tried", "User names tried over SSH", r =>
             Line(sb, $"{V(r, "user")}: {N(r, "failed_attempts")} failed, {N(r, "invalid_user_probes")} invalid-user, {N(r, "accepted_logins")} accepted, from {N(r, "source_ips")} IP(s)"
                      + (r.Get("exists_in_passwd") is bool e ? (e ? $"; exists in passwd{(r.Get("can_login") is true ? " and can log in" : ", no login shell")}" : "; not in passwd") : "")));
         Section(sb, "logins", "Successful logins (sshd, wtmp, audit)", r =>
             Line(sb, $"{V(r, "ts")} {V(r, "source")}: {V(r, "user")} from {V(r, "src_ip")} on {V(r, "host")} [{V(r, "detail", 50)}]"
-                     + (r.Get("corroborated_by") is string c && c.Length > 0 ? $", also in {c}" : ", seen by no other source")));
+                     + (r.Get("corroborated_by") is string c && c.Length > 0 ? $", also in {c}" : ", seen by no other source") + SeenBy(r)));
         Section(sb, "login_evidence_gaps", "Login evidence that does not add up", r =>
             Line(sb, $"{V(r, "finding")} at {V(r, "ts")}: {V(r, "user")} {V(r, "src_ip")}: {V(r, "detail", 90)}"));
         Section(sb, "service_kills", "Services killed by a signal or a timeout", r =>
@@ -104,6 +105,9 @@ public sealed class InvestigationReport
         if (result.Rows.Count > Top && query != "case_overview")
             sb.Append("   … ").Append((result.Rows.Count - Top).ToString("N0", CultureInfo.InvariantCulture)).Append(" more: forensics query ").Append(query).Append(" --case CASE\n");
     }
+
+    /// <summary>Which formats logged the counted records, when more than one did (a journal line and its rsyslog copy are counted once).</summary>
+    private static string SeenBy(Row r) => r.Get("seen_by") is string s && s.Contains(',', StringComparison.Ordinal) ? $" (each record counted once, seen by {TerminalText.Escape(s)})" : "";
 
     private static string Hours(object? seconds) =>
         (Convert.ToDouble(seconds, CultureInfo.InvariantCulture) / 3600).ToString("0.0", CultureInfo.InvariantCulture);

@@ -1,31 +1,34 @@
 using System.Security.Cryptography;
+using Forensics.Pipeline.Time;
 
 namespace Forensics.Pipeline.Stages;
 
 /// <summary>
 /// Facts about the examined machine that parsing needs before the first record: the time zone of local-time
-/// logs and the host name. Order of precedence for the zone: --tz, the evidence's etc/timezone (Debian),
-/// the evidence's etc/localtime (matched byte for byte against this machine's zoneinfo files, since .NET
-/// cannot load a TZif file by path), else UTC. The choice and its source go into the manifest.
+/// logs and the host name. Order of precedence for the zone: --tz, the evidence's etc/timezone (Debian), the
+/// evidence's etc/localtime, else UTC, said to be ASSUMED. etc/localtime is usually a symbolic link (kept by tar
+/// and cp -a): its text names the zone (<c>/usr/share/zoneinfo/Europe/Berlin</c>) and is read, never followed;
+/// a zone this machine does not know is read from the evidence's own zoneinfo file the link names, when the
+/// evidence holds it. A regular etc/localtime identical to one of this machine's zoneinfo files is that zone;
+/// any other TZif file is read as what it is (<see cref="TzifZone"/>: the rules the machine used). The choice
+/// and its source go into the manifest.
 /// </summary>
 public sealed class CaseContext
 {
-    public required TimeZoneInfo Zone { get; init; }
+    public required LocalZone Zone { get; init; }
     public required string ZoneSource { get; init; }
+    /// <summary>True when no zone was stated or found and UTC is only assumed for local-time stamps.</summary>
+    public bool ZoneAssumed { get; init; }
     public string? Hostname { get; init; }
     /// <summary>uid → name from the evidence's etc/passwd (lastlog records only uids); null when there is none.</summary>
     public IReadOnlyDictionary<long, string>? UserNames { get; private set; }
     public List<string> Notes { get; } = [];
 
-    /// <summary>
-    /// Folder inputs are searched directly; archives through the <paramref name="listing"/> pre-pass (a folder's
-    /// file wins over an archive's). In archives etc/localtime is usually a symlink: its text names the zone
-    /// (<c>/usr/share/zoneinfo/Europe/Berlin</c>) and is read without being followed.
-    /// </summary>
+    /// <summary>Folder inputs are searched directly; archives through the <paramref name="listing"/> pre-pass (a folder's file wins over an archive's).</summary>
     public static CaseContext Resolve(IngestOptions options, EvidenceListing? listing = null)
     {
         var context = ResolveZoneAndHost(options, listing);
-        byte[]? passwd = FindEtcFile(options.Inputs, "passwd") is { } pw ? File.ReadAllBytes(pw) : listing?.EtcFiles.GetValueOrDefault("passwd").Content;
+        byte[]? passwd = FindEtcFile(options.Inputs, "passwd") is { } pw && new FileInfo(pw).LinkTarget is null ? File.ReadAllBytes(pw) : listing?.EtcFiles.GetValueOrDefault("passwd").Content;
         if (passwd is not null) context.UserNames = Evidence.Context.ContextFiles.UserNames(passwd);
         return context;
     }
@@ -33,46 +36,96 @@ public sealed class CaseContext
     private static CaseContext ResolveZoneAndHost(IngestOptions options, EvidenceListing? listing)
     {
         var notes = new List<string>();
-        string? hostname = FindEtcFile(options.Inputs, "hostname") is { } h ? File.ReadLines(h).FirstOrDefault()?.Trim()
+        string? hostname = FindEtcFile(options.Inputs, "hostname") is { } h && new FileInfo(h).LinkTarget is null ? File.ReadLines(h).FirstOrDefault()?.Trim()
             : listing?.EtcFiles.GetValueOrDefault("hostname").Content is { } hb ? Evidence.Context.ContextFiles.FirstLine(hb) : null;
         if (listing is not null) notes.AddRange(listing.Notes);
+        CaseContext Found(LocalZone zone, string source) => WithNotes(new CaseContext { Zone = zone, ZoneSource = source, Hostname = hostname }, notes);
+
         if (options.TimeZone is { } tz)
-        {
-            return new CaseContext { Zone = FindZone(tz) ?? throw new ArgumentException($"unknown time zone '{tz}' (use an IANA name such as Europe/Berlin)"), ZoneSource = "--tz", Hostname = hostname };
-        }
-        if (FindEtcFile(options.Inputs, "timezone") is { } tzFile)
+            return Found(FindZone(tz) ?? throw new ArgumentException($"unknown time zone '{tz}' (use an IANA name such as Europe/Berlin)"), "--tz");
+
+        if (FindEtcFile(options.Inputs, "timezone") is { } tzFile && new FileInfo(tzFile).LinkTarget is null)
         {
             var name = File.ReadLines(tzFile).FirstOrDefault()?.Trim();
-            if (name is not null && FindZone(name) is { } zone) return new CaseContext { Zone = zone, ZoneSource = $"etc/timezone ({tzFile})", Hostname = hostname };
+            if (name is not null && FindZone(name) is { } zone) return Found(zone, $"etc/timezone ({tzFile})");
             notes.Add($"{tzFile}: zone '{name}' is unknown on this machine; ignored");
         }
         else if (listing?.EtcFiles.GetValueOrDefault("timezone") is { Content: { } tzBytes, SourcePath: var tzSource })
         {
             var name = Evidence.Context.ContextFiles.FirstLine(tzBytes);
-            if (name is not null && FindZone(name) is { } zone) return WithNotes(new CaseContext { Zone = zone, ZoneSource = $"etc/timezone ({tzSource})", Hostname = hostname }, notes);
+            if (name is not null && FindZone(name) is { } zone) return Found(zone, $"etc/timezone ({tzSource})");
             notes.Add($"{tzSource}: zone '{name}' is unknown on this machine; ignored");
         }
+
+        var unusable = new List<string>();
         if (FindEtcFile(options.Inputs, "localtime") is { } localtime)
         {
-            var match = MatchZoneInfo(localtime);
-            if (match is not null && FindZone(match) is { } zone)
+            var link = new FileInfo(localtime).LinkTarget;
+            if (link is not null)
             {
-                var ctx = new CaseContext { Zone = zone, ZoneSource = $"etc/localtime ({localtime}) = {match}", Hostname = hostname };
-                ctx.Notes.AddRange(notes);
-                return ctx;
+                if (FromLink(localtime, link, EvidenceFileForLink(localtime, link), unusable) is { } linked) return Found(linked.Zone, linked.Source);
             }
-            notes.Add($"{localtime}: not identical to any zone in /usr/share/zoneinfo; local times are read as UTC");
+            else if (FromTzifBytes(File.ReadAllBytes(localtime), localtime, unusable) is { } read) return Found(read.Zone, read.Source);
         }
         else if (listing?.EtcFiles.GetValueOrDefault("localtime") is { SourcePath: { } ltSource } lt)
         {
-            string? match = lt.LinkTarget is { } target ? ZoneFromLink(target) : lt.Content is { } bytes ? MatchZoneInfo(bytes) : null;
-            if (match is not null && FindZone(match) is { } zone)
-                return WithNotes(new CaseContext { Zone = zone, ZoneSource = $"etc/localtime ({ltSource}{(lt.LinkTarget is null ? "" : " -> " + lt.LinkTarget)}) = {match}", Hostname = hostname }, notes);
-            notes.Add($"{ltSource}: zone not recognised{(lt.LinkTarget is null ? "" : $" (link to {lt.LinkTarget})")}; local times are read as UTC");
+            if (lt.LinkTarget is { } target)
+            {
+                if (FromLink(ltSource, target, null, unusable) is { } linked) return Found(linked.Zone, linked.Source);
+            }
+            else if (lt.Content is { } bytes && FromTzifBytes(bytes, ltSource, unusable) is { } read) return Found(read.Zone, read.Source);
         }
-        var result = new CaseContext { Zone = TimeZoneInfo.Utc, ZoneSource = "default (no --tz, no etc/timezone or etc/localtime in the evidence)", Hostname = hostname };
-        result.Notes.AddRange(notes);
-        return result;
+
+        var why = unusable.Count == 0
+            ? "no --tz, and no etc/timezone or etc/localtime in the evidence"
+            : "no --tz, and the evidence's zone files could not be used: " + string.Join("; ", unusable);
+        notes.Add($"time zone ASSUMED to be UTC ({why}): local-time stamps (RFC 3164 syslog, web and journal text logs) are off by the machine's UTC offset if it was not UTC; give --tz");
+        return WithNotes(new CaseContext { Zone = LocalZone.Utc, ZoneSource = "ASSUMED UTC: " + why, ZoneAssumed = true, Hostname = hostname }, notes);
+    }
+
+    /// <summary>A localtime symlink: the zone its text names, else the evidence's own file it names (folders only).</summary>
+    private static (LocalZone Zone, string Source)? FromLink(string source, string target, string? evidenceFile, List<string> unusable)
+    {
+        var name = ZoneFromLink(target);
+        if (name is not null && FindZone(name) is { } zone) return (zone, $"etc/localtime ({source} -> {target}) = {name}");
+        if (evidenceFile is not null && File.Exists(evidenceFile) && new FileInfo(evidenceFile).LinkTarget is null && new FileInfo(evidenceFile).Length <= 1 << 20)
+        {
+            var bytes = File.ReadAllBytes(evidenceFile);
+            if (TzifZone.TryRead(bytes, $"{name ?? target} (TZif from the evidence)", out string? error) is { } own)
+                return (own, $"etc/localtime ({source} -> {target}): zone unknown on this machine, read from the evidence's {evidenceFile} ({Describe(own)})");
+            unusable.Add($"{evidenceFile}: {error}");
+            return null;
+        }
+        unusable.Add($"{source} links to {target}: {(name is null ? "not a zoneinfo path" : $"zone '{name}' is unknown on this machine and the evidence does not hold that file")}");
+        return null;
+    }
+
+    /// <summary>A regular etc/localtime: the identical zoneinfo file of this machine, else its own TZif rules.</summary>
+    private static (LocalZone Zone, string Source)? FromTzifBytes(byte[] bytes, string source, List<string> unusable)
+    {
+        var match = MatchZoneInfo(bytes);
+        if (match is not null && FindZone(match) is { } zone) return (zone, $"etc/localtime ({source}) = {match}");
+        if (TzifZone.TryRead(bytes, "etc/localtime TZif", out string? error) is { } own)
+            return (own, $"etc/localtime ({source}): not identical to this machine's tzdata, read as TZif ({Describe(own)})");
+        unusable.Add($"{source}: {error}");
+        return null;
+    }
+
+    private static string Describe(TzifZone z) =>
+        $"v{z.Version}, {z.Transitions.Count} transitions, rule after them '{z.FooterText}'"
+        + (z.LeapRecords > 0 ? $", {z.LeapRecords} leap-second records ignored" : "");
+
+    /// <summary>
+    /// The file inside the evidence folder that a localtime link names: absolute targets are taken from the folder
+    /// holding etc/ (the machine's root), relative ones from etc/; a target leaving that root gives null.
+    /// </summary>
+    private static string? EvidenceFileForLink(string localtime, string target)
+    {
+        var etc = Path.GetDirectoryName(Path.GetFullPath(localtime))!;
+        var root = Path.GetDirectoryName(etc);
+        if (root is null) return null;
+        var candidate = Path.GetFullPath(target.StartsWith('/') ? Path.Combine(root, target.TrimStart('/')) : Path.Combine(etc, target));
+        return candidate.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? candidate : null;
     }
 
     private static CaseContext WithNotes(CaseContext c, List<string> notes)
@@ -92,9 +145,9 @@ public sealed class CaseContext
         return zone.Length == 0 || zone.Contains("..", StringComparison.Ordinal) ? null : zone;
     }
 
-    public static TimeZoneInfo? FindZone(string name)
+    public static LocalZone? FindZone(string name)
     {
-        if (name is "UTC" or "Etc/UTC" or "Etc/Universal" or "Zulu") return TimeZoneInfo.Utc;
+        if (name is "UTC" or "Etc/UTC" or "Etc/Universal" or "Zulu") return LocalZone.Utc;
         try { return TimeZoneInfo.FindSystemTimeZoneById(name); }
         catch (TimeZoneNotFoundException) { return null; }
         catch (InvalidTimeZoneException) { return null; }
@@ -108,12 +161,10 @@ public sealed class CaseContext
             var hit = Directory.EnumerateFiles(input, name, new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 4 })
                 .Where(p => Path.GetFileName(Path.GetDirectoryName(p)) == "etc")
                 .Order(StringComparer.Ordinal).FirstOrDefault();
-            if (hit is not null && new FileInfo(hit).LinkTarget is null) return hit;
+            if (hit is not null) return hit; // may be a symbolic link: callers read its text, never follow it
         }
         return null;
     }
-
-    private static string? MatchZoneInfo(string localtime) => MatchZoneInfo(File.ReadAllBytes(localtime));
 
     private static string? MatchZoneInfo(byte[] wanted)
     {

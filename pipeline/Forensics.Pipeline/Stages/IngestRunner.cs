@@ -39,7 +39,7 @@ public static class IngestRunner
             Options = new ManifestOptions
             {
                 Inputs = options.Inputs.Select(Path.GetFullPath).ToList(),
-                TimeZone = context.Zone.Id, TimeZoneSource = context.ZoneSource, Year = options.Year, Host = context.Hostname,
+                TimeZone = context.Zone.Id, TimeZoneSource = context.ZoneSource, TimeZoneAssumed = context.ZoneAssumed, Year = options.Year, Host = context.Hostname,
                 Workers = options.Workers, MaxMemberBytes = options.Limits.MaxMemberBytes, MaxExpansionRatio = options.Limits.MaxExpansionRatio,
             },
         };

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Forensics.Pipeline.Formats.Classify;
 using Forensics.Pipeline.Framing;
 using Forensics.Pipeline.Model;
@@ -6,17 +7,24 @@ namespace Forensics.Pipeline.Formats.Audit;
 
 /// <summary>
 /// Linux audit.log (auditd, raw and enriched log_format); record syntax in <see cref="AuditRecordParser"/>.
-/// The kernel emits the records of one event (SYSCALL, EXECVE, CWD, PATH..., PROCTITLE, EOE) with one serial,
-/// and auditd writes them as consecutive lines in nearly every case, so the framer joins ADJACENT lines with
-/// the same <c>msg=audit(time:serial)</c> (and node) into one record = one event. Records of one serial that
-/// arrive interleaved with other events (possible under load, and for user-space records racing kernel ones)
-/// stay separate events sharing audit_serial; join them in SQL on (host, audit_serial, ts) if needed.
+/// The kernel emits the records of one event (SYSCALL, EXECVE, CWD, PATH..., PROCTITLE, EOE) with one serial;
+/// under load, and when user-space records race kernel ones, records of different events interleave in the
+/// log (SYSCALL 10, SYSCALL 11, PROCTITLE 10, PROCTITLE 11). The framer therefore reassembles as auditd's
+/// auparse does (auparse.c: an event is complete at its EOE record, or when it is older than
+/// end_of_event_timeout, 2 s by default in auditd.conf(5), than the newest record read): lines with the same
+/// node and <c>msg=audit(time:serial)</c> are joined into one record = one event while the event is open,
+/// within a window of <see cref="SerialReassembler.MaxOpenEvents"/> open events and 2 s of audit time. Events
+/// leave the framer in the order of their first line, so offsets stay in file order. A record of a serial
+/// whose event already left the window becomes a separate event sharing audit_serial.
 /// </summary>
 public sealed class AuditFormat : ILogFormat
 {
     public string Id => "auditd";
-    public string Description => "Linux audit.log (type=... msg=audit(...)), raw and enriched, same-serial records grouped";
+    public string Description => "Linux audit.log (type=... msg=audit(...)), raw and enriched, records of one serial reassembled";
     public IReadOnlyList<ExtraColumn> ExtraColumns => AuditRecordClassifier.Columns;
+
+    /// <summary>A joined event longer than this is closed and the rest starts a new one (same limit as lines).</summary>
+    private const int MaxRecordBytes = 1 << 20;
 
     public int Sniff(ReadOnlySpan<byte> head, string fileName)
     {
@@ -33,8 +41,30 @@ public sealed class AuditFormat : ILogFormat
 
     public IEnumerable<RecordBatch> Frame(Stream input, FileContext file, CancellationToken cancel)
     {
-        var grouper = new SerialGrouper();
-        return LineFramer.Frame(input, new LineFramingOptions { IsContinuation = grouper.IsContinuation }, cancel);
+        var reader = new ChunkedLineReader(input, MaxRecordBytes);
+        var events = new SerialReassembler();
+        var batch = new RecordBatch();
+        while (reader.TryReadLine(out var line, out long offset, out bool truncated))
+        {
+            cancel.ThrowIfCancellationRequested();
+            events.Add(reader.Get(line), offset, truncated);
+            while (events.TakeReady(flush: false) is { } ready)
+                if (AddOrFull(ref batch, ready) is { } full) yield return full;
+        }
+        while (events.TakeReady(flush: true) is { } ready)
+            if (AddOrFull(ref batch, ready) is { } full) yield return full;
+        if (batch.Count > 0) yield return batch;
+        else batch.Release();
+    }
+
+    /// <summary>Adds an event to the batch; returns the previous batch when it was full.</summary>
+    private static RecordBatch? AddOrFull(ref RecordBatch batch, SerialReassembler.Pending ready)
+    {
+        RecordBatch? full = null;
+        if (!batch.CanAdd(ready.Bytes.WrittenCount) && batch.Count > 0) { full = batch; batch = new RecordBatch(); }
+        batch.Add(ready.Bytes.WrittenSpan, ready.Offset, truncated: ready.Truncated);
+        ready.Bytes.Clear();
+        return full;
     }
 
     public void Parse(RecordBatch batch, FileContext file, ParseOutput output)
@@ -59,31 +89,108 @@ public sealed class AuditFormat : ILogFormat
             e.Host = file.DefaultHost;
             e.TsQuality = TsQuality.Missing;
             e.Message = Web.LogText.Lossless(raw);
-            AuditRecordClassifier.Apply(e, records, setProcessAndHost: true);
+            AuditRecordClassifier.Apply(e, records, setProcessAndHost: true, file.UserNames);
         }
     }
 
-    /// <summary>Joins a line to the previous one when both carry the same node and <c>audit(time:serial)</c>.</summary>
-    private sealed class SerialGrouper
+    /// <summary>
+    /// Open audit events in the order of their first line. A line joins the open event with its key (node +
+    /// <c>audit(time:serial)</c>), else opens one; lines without a key (garbage, cut lines) are events of their
+    /// own, complete at once, so they keep their place. The oldest event leaves when it is complete (EOE), when
+    /// more than <see cref="MaxOpenEvents"/> are open, or when the newest record is more than
+    /// <see cref="TimeoutSeconds"/> younger.
+    /// </summary>
+    internal sealed class SerialReassembler
     {
-        private byte[] _previous = new byte[64];
-        private int _previousLength = -1;
+        public const int MaxOpenEvents = 32;
+        public const long TimeoutSeconds = 2;
 
-        public bool IsContinuation(ReadOnlySpan<byte> line)
+        public sealed class Pending
         {
-            var key = Key(line);
-            bool same = !key.IsEmpty && _previousLength == key.Length && key.SequenceEqual(_previous.AsSpan(0, _previousLength));
-            if (key.IsEmpty) _previousLength = -1;
-            else
-            {
-                if (_previous.Length < key.Length) _previous = new byte[key.Length];
-                key.CopyTo(_previous);
-                _previousLength = key.Length;
-            }
-            return same;
+            public byte[] Key = new byte[64];
+            public int KeyLength = -1; // -1: no key (complete on arrival)
+            public readonly ArrayBufferWriter<byte> Bytes = new(256);
+            public long Offset;
+            public bool Truncated;
+            public bool Complete;
+            public long Seconds;
         }
 
-        // From line start (node=...) to the ')' closing audit(...): node + stamp + serial.
+        private readonly LinkedList<Pending> _open = new();
+        private readonly Stack<Pending> _free = new();
+        private Pending? _handedOut;
+        private long _newestSeconds = long.MinValue;
+
+        public void Add(ReadOnlySpan<byte> line, long offset, bool truncated)
+        {
+            var key = truncated ? default : Key(line);
+            if (!key.IsEmpty)
+            {
+                // Newest first: the record usually belongs to the event just opened.
+                for (var node = _open.Last; node is not null; node = node.Previous)
+                {
+                    var p = node.Value;
+                    if (p.Complete || p.KeyLength != key.Length || !key.SequenceEqual(p.Key.AsSpan(0, p.KeyLength))) continue;
+                    if (p.Bytes.WrittenCount + 1 + line.Length > MaxRecordBytes) { p.Complete = true; break; }
+                    p.Bytes.Write("\n"u8);
+                    p.Bytes.Write(line);
+                    if (IsEndOfEvent(line)) p.Complete = true;
+                    return;
+                }
+            }
+            var fresh = _free.Count > 0 ? _free.Pop() : new Pending();
+            fresh.Bytes.Clear();
+            fresh.Bytes.Write(line);
+            fresh.Offset = offset;
+            fresh.Truncated = truncated;
+            fresh.Complete = key.IsEmpty || IsEndOfEvent(line);
+            fresh.KeyLength = key.IsEmpty ? -1 : key.Length;
+            fresh.Seconds = 0;
+            if (!key.IsEmpty)
+            {
+                if (fresh.Key.Length < key.Length) fresh.Key = new byte[key.Length];
+                key.CopyTo(fresh.Key);
+                if (StampSeconds(line) is { } sec)
+                {
+                    fresh.Seconds = sec;
+                    if (sec > _newestSeconds) _newestSeconds = sec;
+                }
+            }
+            _open.AddLast(fresh);
+        }
+
+        /// <summary>The oldest event if it may leave (all of them when <paramref name="flush"/>); valid until the next call.</summary>
+        public Pending? TakeReady(bool flush)
+        {
+            if (_handedOut is not null) { _free.Push(_handedOut); _handedOut = null; }
+            var head = _open.First;
+            if (head is null) return null;
+            var p = head.Value;
+            bool ready = flush || p.Complete || _open.Count > MaxOpenEvents
+                || (p.KeyLength >= 0 && _newestSeconds - p.Seconds > TimeoutSeconds);
+            if (!ready) return null;
+            _open.RemoveFirst();
+            _handedOut = p;
+            return p;
+        }
+
+        private static bool IsEndOfEvent(ReadOnlySpan<byte> line)
+        {
+            int t = line.IndexOf("type="u8);
+            return t >= 0 && line[(t + 5)..].StartsWith("EOE "u8);
+        }
+
+        private static long? StampSeconds(ReadOnlySpan<byte> line)
+        {
+            int m = line.IndexOf("msg=audit("u8);
+            if (m < 0) return null;
+            var s = line[(m + 10)..];
+            int dot = s.IndexOf((byte)'.');
+            return dot > 0 && System.Buffers.Text.Utf8Parser.TryParse(s[..dot], out long sec, out int used) && used == dot ? sec : null;
+        }
+
+        // From line start (node=...) to the ')' closing audit(...): node + stamp + serial; the type differs
+        // between records of one event, so it is left out.
         private static ReadOnlySpan<byte> Key(ReadOnlySpan<byte> line)
         {
             int m = line.IndexOf("msg=audit("u8);
@@ -91,10 +198,9 @@ public sealed class AuditFormat : ILogFormat
             int close = line[m..].IndexOf((byte)')');
             if (close < 0) return default;
             int typeStart = line.IndexOf("type="u8);
-            // node prefix + the stamp; the type differs between records of one event, so it is left out.
             var node = typeStart > 0 ? line[..typeStart] : default;
             var stamp = line.Slice(m, close + 1);
-            return node.IsEmpty ? stamp : line[..(m + close + 1)].Length > 256 ? stamp : ConcatKey(node, stamp);
+            return node.IsEmpty || m + close + 1 > 256 ? stamp : ConcatKey(node, stamp);
         }
 
         [ThreadStatic] private static byte[]? t_key;

@@ -199,6 +199,15 @@ public static class AuditRecordParser
                 : LogText.Lossless(value);
             if (prefix is not null && record.Get(k) is not null) k = prefix + k;
             else if (prefix is null && record.Get(k) is not null) k = k + "_" + (Count(record, k) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (k == "key" && v.Contains('\u0001'))
+            {
+                // auditctl joins the keys of several rules that matched one event with \x01 (AUDIT_KEY_SEPARATOR
+                // in libaudit.h) and the separator forces hex encoding: one field per key, key, key_2, key_3, ...
+                int n = 0;
+                foreach (var part in v.Split('\u0001'))
+                    if (part.Length > 0) record.Fields.Add(new(n++ == 0 ? "key" : "key_" + (n).ToString(System.Globalization.CultureInfo.InvariantCulture), part));
+                continue;
+            }
             record.Fields.Add(new(k, v));
             if (k == "saddr" && !quoted) AddSockaddr(value, record);
         }

@@ -20,7 +20,9 @@ public static class AuditRecordClassifier
     public static readonly ExtraColumn Op = new("audit_op", ColumnType.String, "op= (login, PAM:authentication, add-user, ...)");
     public static readonly ExtraColumn Fields = new("audit_fields", ColumnType.String, "JSON object of every key=value (inner msg, decoded hex, enriched UPPER-CASE fields); later records of a grouped event under _records");
 
-    public static IReadOnlyList<ExtraColumn> Columns { get; } = [Type, Serial, Result, Exe, Terminal, Hostname, Op, Fields];
+    public static readonly ExtraColumn Key = new("audit_key", ColumnType.String, "key= of the audit rules that matched (auditctl -k); several keys joined by ','");
+
+    public static IReadOnlyList<ExtraColumn> Columns { get; } = [Type, Serial, Result, Exe, Terminal, Hostname, Op, Key, Fields];
 
     /// <summary>Classifies the text of an audit record carried by journal or syslog; leaves the event alone if it is not one.</summary>
     public static void Classify(ForensicEvent e, ReadOnlySpan<char> message)
@@ -38,7 +40,7 @@ public static class AuditRecordClassifier
     }
 
     /// <summary>Fills the event from the records of one audit event (one record, or a same-serial group).</summary>
-    public static void Apply(ForensicEvent e, IReadOnlyList<AuditRecord> records, bool setProcessAndHost)
+    public static void Apply(ForensicEvent e, IReadOnlyList<AuditRecord> records, bool setProcessAndHost, IReadOnlyDictionary<long, string>? userNames = null)
     {
         var first = records[0];
         e.Event = KindOf(first.Type);
@@ -54,12 +56,13 @@ public static class AuditRecordClassifier
 
         string? acct = Find(records, "acct"), addr = Find(records, "addr"), exe = Find(records, "exe");
         string? res = Find(records, "res") ?? Find(records, "success");
-        e.User = Known(acct);
+        e.User = Known(acct) ?? UserFromId(records, userNames);
         e.SrcIp = Known(addr);
         e.Set(Exe, Known(exe));
         e.Set(Terminal, Known(Find(records, "terminal")));
         e.Set(Hostname, Known(Find(records, "hostname")));
         e.Set(Op, Known(Find(records, "op")));
+        e.Set(Key, Keys(records));
         e.Set(Result, res switch
         {
             "success" or "yes" or "1" => "success",
@@ -74,6 +77,40 @@ public static class AuditRecordClassifier
             if (first.Node is not null) e.Host = first.Node;
         }
         e.Set(Fields, AuditRecordParser.FieldsJson(records));
+    }
+
+    /// <summary>
+    /// The account of a record that names it by uid only: sshd's successful USER_LOGIN carries <c>id=UID</c> and no
+    /// acct= (openssh audit-linux.c calls audit_log_acct_message with the uid when the login succeeded). The
+    /// enriched log translates it (<c>ID="root"</c>); otherwise the evidence's passwd names it, uid 0 is root
+    /// everywhere, and an unresolved uid is kept as its digits.
+    /// </summary>
+    private static string? UserFromId(IReadOnlyList<AuditRecord> records, IReadOnlyDictionary<long, string>? userNames)
+    {
+        // id= is a uid only in user-space login/credential records (in ADD_GROUP it is a gid).
+        var user = records.FirstOrDefault(r => r.Type.StartsWith("USER_", StringComparison.Ordinal) || r.Type.StartsWith("CRED_", StringComparison.Ordinal));
+        if (user is null) return null;
+        if (Known(user.Get("ID")) is { } translated && !translated.StartsWith("unknown(", StringComparison.Ordinal)) return translated;
+        var id = user.Get("id");
+        if (!long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long uid) || uid == uint.MaxValue) return null;
+        if (userNames is not null && userNames.TryGetValue(uid, out var name)) return name;
+        return uid == 0 ? "root" : id;
+    }
+
+    /// <summary>Every key= of the event (a record may hold several, see AuditRecordParser), joined by ','; null for none or "(null)".</summary>
+    private static string? Keys(IReadOnlyList<AuditRecord> records)
+    {
+        string? single = null;
+        List<string>? all = null;
+        foreach (var r in records)
+            foreach (var kv in r.Fields)
+            {
+                if (!(kv.Key == "key" || kv.Key.StartsWith("key_", StringComparison.Ordinal)) || Known(kv.Value) is not { } k) continue;
+                if (single is null) { single = k; continue; }
+                if (k == single || (all?.Contains(k) ?? false)) continue;
+                (all ??= [single]).Add(k);
+            }
+        return all is null ? single : string.Join(',', all);
     }
 
     private static string? Find(IReadOnlyList<AuditRecord> records, string key)

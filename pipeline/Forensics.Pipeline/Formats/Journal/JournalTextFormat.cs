@@ -139,7 +139,7 @@ public sealed class JournalTextFormat : ILogFormat
     }
 
     /// <summary>Parses any of the five stamps at the line start; <paramref name="used"/> includes the following space.</summary>
-    internal static bool TryStamp(ReadOnlySpan<byte> s, TimeZoneInfo zone, int? forcedYear, DateTime? reference,
+    internal static bool TryStamp(ReadOnlySpan<byte> s, Time.LocalZone zone, int? forcedYear, DateTime? reference,
         out long micros, out string quality, out int used, out string? error, int inferredYear = 0)
     {
         micros = 0; quality = TsQuality.Exact; used = 0; error = null;
@@ -201,8 +201,8 @@ public sealed class JournalTextFormat : ILogFormat
         return true;
     }
 
-    private static long ToUtc(DateTime local, TimeZoneInfo zone) =>
-        ForensicEvent.ToMicros(zone == TimeZoneInfo.Utc ? local : TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone));
+    private static long ToUtc(DateTime local, Time.LocalZone zone) =>
+        (zone.ToUtcTicks(local.Ticks) - DateTime.UnixEpoch.Ticks) / 10;
 
     private static bool Build(int y, int mo, int d, int h, int mi, int s, long fracMicros, out DateTime dt)
     {

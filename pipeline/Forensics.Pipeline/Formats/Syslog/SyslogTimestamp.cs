@@ -133,18 +133,13 @@ public static class SyslogTimestamp
     private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
 
     /// <summary>Converts a year-less local stamp to UTC micros, or null when the date does not exist in that year (Feb 29).</summary>
-    public static long? ToUtcMicros(in Parsed p, int year, TimeZoneInfo zone)
+    public static long? ToUtcMicros(in Parsed p, int year, Time.LocalZone zone)
     {
         if (p.Month < 1 || year < 1 || year > 9999 || p.Day > DateTime.DaysInMonth(year, p.Month)) return null;
         int sec = Math.Min(p.Second, 59);
         var local = new DateTime(year, p.Month, p.Day, p.Hour, p.Minute, sec, DateTimeKind.Unspecified);
-        DateTime utc;
-        if (zone == TimeZoneInfo.Utc) utc = local;
-        else
-        {
-            // Ambiguous or skipped local times (DST changes) resolve to the zone's standard offset.
-            utc = zone.IsInvalidTime(local) ? local - zone.BaseUtcOffset : TimeZoneInfo.ConvertTimeToUtc(local, zone);
-        }
-        return (utc.Ticks - DateTime.UnixEpoch.Ticks) / 10 + p.Micro + (p.Second - sec) * 1_000_000L;
+        // Ambiguous or skipped local times (DST changes) resolve as LocalZone.OffsetTicks says (standard time first).
+        long utcTicks = zone.IsUtc ? local.Ticks : zone.ToUtcTicks(local.Ticks);
+        return (utcTicks - DateTime.UnixEpoch.Ticks) / 10 + p.Micro + (p.Second - sec) * 1_000_000L;
     }
 }

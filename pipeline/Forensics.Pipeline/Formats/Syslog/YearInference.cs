@@ -68,10 +68,11 @@ public sealed class YearInference
     }
 
     /// <summary>Ends the first pass; fixes the year of the last records from the reference.</summary>
-    public void Start(DateTime? referenceUtc, int? forcedYear, TimeZoneInfo zone)
+    public void Start(DateTime? referenceUtc, int? forcedYear, Time.LocalZone zone)
     {
         var reference = referenceUtc ?? DateTime.UtcNow;
-        _limit = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(reference, DateTimeKind.Utc), zone) + MaxClockSkew;
+        long utcTicks = reference.Kind == DateTimeKind.Local ? reference.ToUniversalTime().Ticks : reference.Ticks;
+        _limit = new DateTime(utcTicks + zone.OffsetAtUtcTicks(utcTicks), DateTimeKind.Unspecified) + MaxClockSkew;
         _limitStamp = Stamp(_limit.Month, _limit.Day, _limit.Hour, _limit.Minute, _limit.Second);
         _forcedYear = forcedYear;
         _independent = _backwardJumps > 0 || _rollovers > MaxRollovers;

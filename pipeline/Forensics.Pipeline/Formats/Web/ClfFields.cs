@@ -15,7 +15,7 @@ public static class ClfFields
     /// (<c>BaseHTTPRequestHandler.log_date_time_string</c>: local time without zone, so <paramref name="zone"/>
     /// is applied and <paramref name="zoneAssumed"/> set).
     /// </summary>
-    public static bool TryParseTime(ReadOnlySpan<byte> s, TimeZoneInfo zone, ref ZoneCache cache, out long micros, out bool zoneAssumed)
+    public static bool TryParseTime(ReadOnlySpan<byte> s, Time.LocalZone zone, ref ZoneCache cache, out long micros, out bool zoneAssumed)
     {
         micros = 0;
         zoneAssumed = false;
@@ -155,22 +155,22 @@ public static class ClfFields
 /// Caches a zone's UTC offset per local hour: logs are written in time order, so most lines hit the cache.
 /// DST transitions fall on whole (or half) hours; within one local hour the offset does not change, except
 /// inside the repeated hour of a fall-back transition, where local time is ambiguous anyway (the zone's
-/// standard offset is used, as TimeZoneInfo.GetUtcOffset does).
+/// standard offset is used, see LocalZone.OffsetTicks).
 /// </summary>
 public struct ZoneCache
 {
     private long _hourKey;
     private long _offsetTicks;
-    private TimeZoneInfo? _zone;
+    private Time.LocalZone? _zone;
 
-    public long Offset(TimeZoneInfo zone, long localTicks)
+    public long Offset(Time.LocalZone zone, long localTicks)
     {
         long key = localTicks / TimeSpan.TicksPerHour;
         if (!ReferenceEquals(zone, _zone) || key != _hourKey)
         {
             _zone = zone;
             _hourKey = key;
-            _offsetTicks = zone.GetUtcOffset(new DateTime(localTicks, DateTimeKind.Unspecified)).Ticks;
+            _offsetTicks = zone.OffsetTicks(localTicks);
         }
         return _offsetTicks;
     }

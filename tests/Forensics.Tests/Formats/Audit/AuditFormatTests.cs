@@ -120,17 +120,91 @@ public class AuditFormatTests
     }
 
     [Fact]
-    public void Non_adjacent_records_of_a_serial_stay_separate_events_sharing_the_serial()
+    public void Interleaved_records_of_two_serials_are_reassembled_into_two_events()
     {
-        var text = "type=SYSCALL msg=audit(1.000:7): syscall=59 success=yes exe=\"/bin/ls\"\n"
-                 + "type=USER_LOGIN msg=audit(1.000:8): pid=1 msg='op=login acct=\"bob\" res=success'\n"
-                 + "type=EXECVE msg=audit(1.000:7): argc=2 a0=\"ls\" a1=2D6C61\n"
-                 + "garbage line\n\n";
+        // auditd writes records of concurrent events interleaved; auparse reassembles them by serial.
+        var text = "type=SYSCALL msg=audit(1700000000.100:10): arch=c000003e syscall=59 success=yes exit=0 pid=100 comm=\"ls\" exe=\"/usr/bin/ls\"\n"
+                 + "type=SYSCALL msg=audit(1700000000.101:11): arch=c000003e syscall=59 success=no exit=-2 pid=101 comm=\"cat\" exe=\"/usr/bin/cat\"\n"
+                 + "type=PROCTITLE msg=audit(1700000000.100:10): proctitle=6C73002D6C61\n"
+                 + "type=PROCTITLE msg=audit(1700000000.101:11): proctitle=636174002F6574632F736861646F77\n";
         var r = FormatHarness.Run(Format, Encoding.UTF8.GetBytes(text));
-        Assert.Equal(3, r.Events.Count);
-        Assert.Equal(7L, r.Events[2].Get(AuditRecordClassifier.Serial));
-        Assert.Equal("-la", Fields(r.Events[2]).GetProperty("a1").GetString());
-        Assert.Equal(["not an audit record (no type=... header)", "empty line"], r.Rejects.Select(x => x.Reason));
+        Assert.Empty(r.Rejects);
+        Assert.Equal(2, r.Events.Count);
+        Assert.Equal([10L, 11L], r.Events.Select(e => (long)e.Get(AuditRecordClassifier.Serial)!));
+        Assert.All(r.Events, e => Assert.Equal("SYSCALL,PROCTITLE", e.Get(AuditRecordClassifier.Type)));
+        Assert.Equal([0L, (long)text.IndexOf("type=SYSCALL msg=audit(1700000000.101", StringComparison.Ordinal)], r.Events.Select(e => e.SourceOffset)); // each event at its first line
+        Assert.Equal("ls -la", Fields(r.Events[0]).GetProperty("_records")[0].GetProperty("proctitle").GetString());
+        Assert.Equal("cat /etc/shadow", Fields(r.Events[1]).GetProperty("_records")[0].GetProperty("proctitle").GetString());
+        Assert.Equal("failed", r.Events[1].Get(AuditRecordClassifier.Result));
+    }
+
+    [Fact]
+    public void Reassembly_window_is_bounded_by_eoe_time_and_open_events_and_keeps_file_order()
+    {
+        var sb = new StringBuilder();
+        // serial 1 ends with EOE: a later serial-1 record is a separate event
+        sb.Append("type=SYSCALL msg=audit(1700000000.000:1): syscall=2 success=yes\n");
+        sb.Append("type=EOE msg=audit(1700000000.000:1): \n");
+        sb.Append("type=PATH msg=audit(1700000000.000:1): item=0 name=\"/a\"\n");
+        // serial 2 opened, then records 3 s later close it by time
+        sb.Append("type=SYSCALL msg=audit(1700000000.500:2): syscall=2 success=yes\n");
+        sb.Append("type=USER_LOGIN msg=audit(1700000003.600:3): pid=1 uid=0 msg='op=login id=0 exe=\"/usr/sbin/sshd\" res=success'\n");
+        sb.Append("type=PROCTITLE msg=audit(1700000000.500:2): proctitle=6C73\n");
+        sb.Append("garbage line\n");
+        // more than MaxOpenEvents open events push serial 100 out before its second record
+        sb.Append("type=SYSCALL msg=audit(1700000004.000:100): syscall=2 success=yes\n");
+        for (int i = 0; i <= AuditFormat.SerialReassembler.MaxOpenEvents; i++) sb.Append($"type=USER_AUTH msg=audit(1700000004.000:{200 + i}): pid=1 msg='op=PAM:authentication acct=\"u\" res=success'\n");
+        sb.Append("type=PATH msg=audit(1700000004.000:100): item=0 name=\"/b\"\n");
+        var r = FormatHarness.Run(Format, Encoding.UTF8.GetBytes(sb.ToString()));
+        Assert.Equal(["not an audit record (no type=... header)"], r.Rejects.Select(x => x.Reason));
+        var types = r.Events.Select(e => $"{e.Get(AuditRecordClassifier.Serial)}:{e.Get(AuditRecordClassifier.Type)}").ToList();
+        Assert.Equal("1:SYSCALL,EOE", types[0]);
+        Assert.Equal("1:PATH", types[1]);
+        Assert.Equal("2:SYSCALL", types[2]);
+        Assert.Equal("3:USER_LOGIN", types[3]);
+        Assert.Equal("2:PROCTITLE", types[4]);
+        Assert.Equal("100:SYSCALL", types[5]);
+        Assert.Equal("100:PATH", types[^1]);
+        Assert.Equal(5 + 1 + AuditFormat.SerialReassembler.MaxOpenEvents + 1 + 1, r.Events.Count);
+        Assert.True(r.Events.Select(e => e.SourceOffset).Order().SequenceEqual(r.Events.Select(e => e.SourceOffset)), "events in file order");
+    }
+
+    [Fact]
+    public void Sshd_user_login_without_acct_gets_its_user_from_id()
+    {
+        // OpenSSH writes successful logins as USER_LOGIN with id=UID and no acct=.
+        var text = "type=USER_LOGIN msg=audit(1700000000.000:5): pid=900 uid=0 auid=0 ses=3 msg='op=login id=0 exe=\"/usr/sbin/sshd\" hostname=203.0.113.9 addr=203.0.113.9 terminal=/dev/pts/0 res=success'\n"
+                 + "type=USER_LOGIN msg=audit(1700000001.000:6): pid=901 uid=0 auid=1000 ses=4 msg='op=login id=1000 exe=\"/usr/sbin/sshd\" hostname=203.0.113.9 addr=203.0.113.9 terminal=/dev/pts/1 res=success'\u001dUID=\"root\" AUID=\"alice\" ID=\"alice\"\n"
+                 + "type=USER_LOGIN msg=audit(1700000002.000:7): pid=902 uid=0 auid=1001 ses=5 msg='op=login id=1001 exe=\"/usr/sbin/sshd\" hostname=203.0.113.9 addr=203.0.113.9 terminal=/dev/pts/2 res=success'\n"
+                 + "type=USER_LOGIN msg=audit(1700000003.000:8): pid=903 uid=0 auid=4294967295 ses=4294967295 msg='op=login acct=\"(unknown)\" exe=\"/usr/sbin/sshd\" hostname=? addr=203.0.113.9 terminal=ssh res=failed'\n";
+        var r = FormatHarness.Run(Format, Encoding.UTF8.GetBytes(text));
+        Assert.Equal(["root", "alice", "1001", null], r.Events.Select(e => e.User));
+        Assert.All(r.Events, e => Assert.Equal(EventKinds.AuditUserLogin, e.Event));
+
+        // uid resolved through the evidence's passwd, also for records carried by the journal
+        var records = new List<AuditRecord> { new() };
+        Assert.True(AuditRecordParser.TryParseCarried(Encoding.UTF8.GetBytes("USER_LOGIN pid=902 uid=0 auid=1001 ses=5 msg='op=login id=1001 exe=\"/usr/sbin/sshd\" res=success'"), records[0]));
+        var e = new ForensicEvent();
+        AuditRecordClassifier.Apply(e, records, setProcessAndHost: false, new Dictionary<long, string> { [1001] = "bob" });
+        Assert.Equal("bob", e.User);
+        var carried = new ForensicEvent();
+        AuditRecordClassifier.Classify(carried, "USER_LOGIN pid=900 uid=0 auid=0 ses=3 msg='op=login id=0 exe=\"/usr/sbin/sshd\" addr=203.0.113.9 terminal=/dev/pts/0 res=success'");
+        Assert.Equal("root", carried.User);
+    }
+
+    [Fact]
+    public void Hex_key_holding_several_rule_keys_is_split()
+    {
+        // "identity" \x01 "time-change", hex-encoded because of the separator
+        string hex = Convert.ToHexString(Encoding.ASCII.GetBytes("identity\u0001time-change"));
+        var text = $"type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=82 success=yes exit=0 comm=\"mv\" exe=\"/usr/bin/mv\" key={hex}\n"
+                 + "type=SYSCALL msg=audit(1700000001.000:10): syscall=2 success=yes key=\"logins\"\n"
+                 + "type=SYSCALL msg=audit(1700000002.000:11): syscall=2 success=yes key=(null)\n";
+        var r = FormatHarness.Run(Format, Encoding.UTF8.GetBytes(text));
+        Assert.Equal(["identity,time-change", "logins", null], r.Events.Select(e => (string?)e.Get(AuditRecordClassifier.Key)));
+        var f = Fields(r.Events[0]);
+        Assert.Equal("identity", f.GetProperty("key").GetString());
+        Assert.Equal("time-change", f.GetProperty("key_2").GetString());
     }
 
     [Fact]
