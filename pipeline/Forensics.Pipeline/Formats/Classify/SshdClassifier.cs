@@ -24,7 +24,10 @@ public static class SshdClassifier
 
     public static readonly ExtraColumn AddressInherited = new("src_ip_inherited", ColumnType.Bool, "true when the line names no address and src_ip is the one an earlier line of the same sshd process (pid) in the same file named");
 
-    public static IReadOnlyList<ExtraColumn> Columns { get; } = [AuthMethod, KeyType, KeyFingerprint, InvalidUser, Preauth, RemoteHost, DisconnectReason, AddressInherited];
+    public static readonly ExtraColumn SessionKind = new("ssh_session", ColumnType.String, "what an sshd session ran (LogLevel VERBOSE \"Starting session:\"): shell, command, forced-command, subsystem 'sftp', ...");
+    public static readonly ExtraColumn SessionTty = new("ssh_tty", ColumnType.String, "terminal of an sshd session (pts/0); null when it had none (commands, sftp)");
+
+    public static IReadOnlyList<ExtraColumn> Columns { get; } = [AuthMethod, KeyType, KeyFingerprint, InvalidUser, Preauth, RemoteHost, DisconnectReason, AddressInherited, SessionKind, SessionTty];
 
     /// <summary>
     /// Kinds about one client connection, which may take the address of an earlier line of the same sshd process
@@ -84,6 +87,34 @@ public static class SshdClassifier
         // "fatal: Read from socket failed: …" (OpenSSH < 7.x) and "fatal: Write failed: …": no address in the
         // line; the syslog framer supplies the one the same sshd process named before.
         if (m.StartsWith("Read from socket failed: Connection reset by peer") || m.StartsWith("Write failed: Connection reset by peer")) { e.Event = EventKinds.SshConnectionReset; return; }
+        if (TryStrip(ref m, "Starting session: "))
+        {
+            // session.c (LogLevel VERBOSE): "Starting session: shell on pts/0 for root from IP port P id 0",
+            // "… command for root from …", "… subsystem 'sftp' for …": only a session "on" a tty writes wtmp.
+            int forAt = m.IndexOf(" for ");
+            if (forAt <= 0) return;
+            var what = m[..forAt];
+            int on = what.LastIndexOf(" on ");
+            if (on > 0) { e.Set(SessionTty, StringCache.Current.Get(what[(on + 4)..])); what = what[..on]; }
+            e.Set(SessionKind, StringCache.Current.Get(what));
+            var rest = m[(forAt + 5)..];
+            int id = rest.LastIndexOf(" id ");
+            UserFromAddress(e, id > 0 ? rest[..id] : rest, invalid: false);
+            e.Event = EventKinds.SshSessionStarted;
+            return;
+        }
+        if (TryStrip(ref m, "subsystem request for "))
+        {
+            // session.c (INFO): "subsystem request for sftp by user alice" — a session without a terminal.
+            int by = m.IndexOf(" by user ");
+            if (by > 0)
+            {
+                e.Set(SessionKind, "subsystem '" + m[..by].ToString() + "'");
+                e.User = StringCache.Current.Get(m[(by + 9)..].Trim());
+                e.Event = EventKinds.SshSessionStarted;
+            }
+            return;
+        }
         if (TryStrip(ref m, "SSH: Server;Ltype: "))
         {
             // Connection records of some vendor sshd builds (seen in fail2ban's sshd test log):
