@@ -77,8 +77,14 @@ public static class LineFramer
     private static void Add(RecordBatch batch, ReadOnlySpan<byte> record, long offset, bool truncated, LineFramingOptions options)
     {
         int hint = options.Hint is { } h ? h(record, offset) : 0;
-        var carried = options.Carry is { } c ? c(record) : null;
-        batch.Add(record, offset, hint, truncated, carried);
+        if (options.Carry is { } carry)
+        {
+            var carried = options.CarryBuffer;
+            carried.Clear();
+            carry(record, carried);
+            batch.Add(record, offset, hint, truncated, carried.WrittenSpan);
+        }
+        else batch.Add(record, offset, hint, truncated);
     }
 }
 
@@ -90,9 +96,13 @@ public sealed class LineFramingOptions
     public Func<ReadOnlySpan<byte>, bool>? IsContinuation { get; init; }
     /// <summary>Computes a per-record hint in file order (e.g. the inferred year); runs on the framing thread.</summary>
     public Func<ReadOnlySpan<byte>, long, int>? Hint { get; init; }
-    /// <summary>Computes a per-record text from earlier records in file order (<see cref="RecordBatch.Carried"/>); runs on the framing thread.</summary>
-    public Func<ReadOnlySpan<byte>, string?>? Carry { get; init; }
+    /// <summary>Writes bytes carried to a record from earlier records, in file order (<see cref="RecordBatch.Carried"/>); runs on the framing thread.</summary>
+    public CarryWriter? Carry { get; init; }
+    internal ArrayBufferWriter<byte> CarryBuffer { get; } = new();
 }
+
+/// <summary>Appends to <paramref name="carried"/> what a record takes from the records before it (nothing for most).</summary>
+public delegate void CarryWriter(ReadOnlySpan<byte> record, ArrayBufferWriter<byte> carried);
 
 /// <summary>Reads lines from a stream through a reusable buffer; a line is valid until the next call.</summary>
 internal sealed class ChunkedLineReader(Stream stream, int maxLine)

@@ -15,7 +15,6 @@ public sealed class RecordBatch
     private byte[] _buffer;
     private int _bufferUsed;
     private Slot[] _slots;
-    private string?[]? _carried;
 
     public RecordBatch(int bufferSize = 1 << 20, int capacity = DefaultCapacity)
     {
@@ -34,11 +33,11 @@ public sealed class RecordBatch
     /// <summary>A per-record value the framer computed in order (e.g. the inferred year of a year-less stamp).</summary>
     public int Hint(int i) => _slots[i].Hint;
     /// <summary>
-    /// Text the framer carried to this record from earlier records of the same file (e.g. the address an sshd
-    /// process named before, for its lines that name none); null for most records. Parse workers see one batch
-    /// and never the records before it, so state that needs file order is computed here, by the framer.
+    /// Bytes the framer carried to this record from earlier records of the same file (e.g. the previous lines of
+    /// the same sshd process, for a line that names no address); empty for most records. Parse workers see one
+    /// batch and never the records before it, so what needs file order is handed over here, by the framer.
     /// </summary>
-    public string? Carried(int i) => _carried?[i];
+    public ReadOnlySpan<byte> Carried(int i) => _buffer.AsSpan(_slots[i].Start + _slots[i].Length, _slots[i].CarriedLength);
     /// <summary>Set when the framer had to cut the record (giant line); the parser turns it into a reject.</summary>
     public bool Truncated(int i) => _slots[i].Truncated;
     public ReadOnlySpan<byte> Record(int i) => _buffer.AsSpan(_slots[i].Start, _slots[i].Length);
@@ -47,13 +46,14 @@ public sealed class RecordBatch
     public bool CanAdd(int length) => Count < _slots.Length && length <= BufferFree;
 
     /// <summary>Copies a record into the batch. Call <see cref="CanAdd"/> first.</summary>
-    public void Add(ReadOnlySpan<byte> record, long offset, int hint = 0, bool truncated = false, string? carried = null)
+    public void Add(ReadOnlySpan<byte> record, long offset, int hint = 0, bool truncated = false, ReadOnlySpan<byte> carried = default)
     {
-        if (carried is not null) (_carried ??= new string?[_slots.Length])[Count] = carried;
-        if (record.Length > BufferFree) GrowBuffer(record.Length);
+        int length = record.Length + carried.Length;
+        if (length > BufferFree) GrowBuffer(length);
         record.CopyTo(_buffer.AsSpan(_bufferUsed));
-        _slots[Count++] = new Slot(_bufferUsed, record.Length, offset, hint, truncated);
-        _bufferUsed += record.Length;
+        carried.CopyTo(_buffer.AsSpan(_bufferUsed + record.Length));
+        _slots[Count++] = new Slot(_bufferUsed, record.Length, offset, hint, truncated, carried.Length);
+        _bufferUsed += length;
     }
 
     /// <summary>Adds a record decoded by the framer (binary formats); <paramref name="raw"/> may be empty.</summary>
@@ -78,8 +78,7 @@ public sealed class RecordBatch
         if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
         Decoded = null;
-        _carried = null;
     }
 
-    private readonly record struct Slot(int Start, int Length, long Offset, int Hint, bool Truncated);
+    private readonly record struct Slot(int Start, int Length, long Offset, int Hint, bool Truncated, int CarriedLength);
 }

@@ -37,10 +37,13 @@ public static class SshdClassifier
         (kind.StartsWith("ssh.", StringComparison.Ordinal) || kind.StartsWith("pam.", StringComparison.Ordinal))
         && kind is not (EventKinds.SshServerListening or EventKinds.SshServerTerminating or EventKinds.SshMaxStartups);
 
-    /// <summary>Fills src_ip (or remote_host) from an address carried from an earlier line of the same process, when the line named none.</summary>
+    /// <summary>A connection event that names no address (src_ip nor remote_host).</summary>
+    public static bool NeedsAddress(ForensicEvent e) => e.SrcIp is null && IsConnectionEvent(e.Event) && e.Get(RemoteHost) is null;
+
+    /// <summary>Fills src_ip (or remote_host) from an address an earlier line of the same process named, when the line named none.</summary>
     public static void InheritAddress(ForensicEvent e, string? carried)
     {
-        if (carried is null || e.SrcIp is not null || e.Get(RemoteHost) is not null || !IsConnectionEvent(e.Event)) return;
+        if (carried is null || !NeedsAddress(e)) return;
         SetAddress(e, carried);
         e.Set(AddressInherited, true);
     }

@@ -72,7 +72,7 @@ public sealed class SyslogFormat : ILogFormat
         {
             IsContinuation = static line => !StartsRecord(line),
             Hint = (line, _) => years.Next(line.Length >= 14 && line[0] != (byte)'<' ? YearInference.StampOf(line) : default),
-            Carry = peers.Observe,
+            Carry = peers.Carry,
         };
         return LineFramer.Frame(input, options, cancel);
     }
@@ -129,7 +129,7 @@ public sealed class SyslogFormat : ILogFormat
             if (!line.MsgId.IsEmpty) e.Set(MsgId, Utf8Text.Decode(line.MsgId));
             if (!line.StructuredData.IsEmpty) e.Set(StructuredData, Utf8Text.Decode(line.StructuredData));
             if (e.Process is not null) MessageClassifier.Classify(e, e.Process, e.MessageChars.TrimStart());
-            SshdClassifier.InheritAddress(e, batch.Carried(i));
+            if (batch.Carried(i) is { IsEmpty: false } carried && SshdClassifier.NeedsAddress(e)) SshdClassifier.InheritAddress(e, SshdPeers.Resolve(carried));
         }
     }
 }
