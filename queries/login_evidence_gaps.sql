@@ -1,18 +1,38 @@
 -- name: login_evidence_gaps
--- description: Signs of edited login records: sshd Accepted logins with no wtmp session within the tolerance;
+-- description: Signs of edited login records: sshd Accepted logins that had a terminal but no wtmp session within the tolerance;
 -- description: remote wtmp sessions with no sshd login; wtmp records whose time goes backwards in file order
 -- description: (time travel); zeroed/timeless wtmp records (holes); and long silences between wtmp records.
 -- description: The cross-checks run only when the case holds both kinds of evidence, and only after the other kind
 -- description: begins (a wtmp session from before the journal's first line is rotated away, not missing). There is no
 -- description: upper bound: a login after the last wtmp record is exactly what a truncated wtmp looks like.
 -- description: No evidence at all is a collection question, answered by case_overview, not a per-login finding.
+-- description: sshd writes wtmp only for sessions with a terminal (pty); a command or sftp session writes none, so an
+-- description: sshd login is expected in wtmp only with evidence of its terminal: sshd's "Starting session: shell on
+-- description: pts/N" (LogLevel VERBOSE), audit's USER_LOGIN on a tty (OpenSSH writes it with the wtmp record), or a
+-- description: lastlog entry at that time (written with it too).
 -- tables: events, sessions
 -- param: tolerance INTERVAL 2m how far apart sshd and wtmp may stamp the same login
 -- param: gap INTERVAL 30d a silence between consecutive wtmp records longer than this is reported
 -- output: finding, ts, user, src_ip, host, detail, source_file, source_offset
 -- An sshd login held by both the journal and its rsyslog copy is checked once (events_once, Query/CaseSession.cs).
-WITH sshd AS (
+WITH accepted AS (
     SELECT ts, user, src_ip, host, source_file, source_offset FROM events_once('ssh.accepted%')
+), terminals AS (
+    -- Evidence that a login had a terminal (OpenSSH session.c, loginrec.c, audit-linux.c).
+    SELECT ts, user, src_ip, 'sshd started a shell on ' || ssh_tty AS evidence FROM events
+    WHERE event = 'ssh.session_started' AND ssh_tty IS NOT NULL
+    UNION ALL
+    SELECT ts, user, src_ip, 'audit USER_LOGIN on ' || audit_terminal FROM events
+    WHERE event = 'audit.user_login' AND (audit_result = 'success' OR (audit_result IS NULL AND message LIKE '%res=success%'))
+      AND regexp_matches(audit_terminal, '^(/dev/)?(pts/|tty)')
+    UNION ALL
+    SELECT ts, user, src_ip, 'lastlog entry on ' || coalesce(utmp_line, '?') FROM events WHERE event = 'login.lastlog'
+), sshd AS (
+    SELECT a.*, (SELECT min(t.evidence) FROM terminals t
+                 WHERE (t.user = a.user OR (t.user IS NULL AND t.src_ip = a.src_ip))
+                   AND (t.src_ip IS NULL OR a.src_ip IS NULL OR t.src_ip = a.src_ip)
+                   AND t.ts BETWEEN a.ts - CAST($tolerance AS INTERVAL) AND a.ts + CAST($tolerance AS INTERVAL)) AS terminal
+    FROM accepted a
 ), file_hosts AS (
     -- sessions.host is ut_host (the remote peer); the machine is the host of the wtmp file's events.
     SELECT source_file, min(host) AS host FROM events WHERE format = 'wtmp' GROUP BY source_file
@@ -34,9 +54,10 @@ WITH sshd AS (
            (SELECT min(ts) FROM wtmp_records WHERE ts >= TIMESTAMP '1980-01-01') AS wtmp_from
 )
 SELECT 'sshd_login_without_wtmp' AS finding, s.ts, s.user, s.src_ip, s.host,
-       'no wtmp session for this user within ' || CAST(CAST($tolerance AS INTERVAL) AS VARCHAR) AS detail, s.source_file, s.source_offset
+       'had a terminal (' || s.terminal || ') but no wtmp session for this user within ' || CAST(CAST($tolerance AS INTERVAL) AS VARCHAR) AS detail,
+       s.source_file, s.source_offset
 FROM sshd s, have
-WHERE have.wtmp AND s.ts >= have.wtmp_from - CAST($tolerance AS INTERVAL)
+WHERE have.wtmp AND s.terminal IS NOT NULL AND s.ts >= have.wtmp_from - CAST($tolerance AS INTERVAL)
   AND NOT EXISTS (
     SELECT 1 FROM wtmp_sessions w
     WHERE w.user = s.user AND (w.src_ip IS NULL OR s.src_ip IS NULL OR w.src_ip = s.src_ip)

@@ -32,6 +32,7 @@ public static class EventKinds
     public const string SshUserNotAllowed = "ssh.user_not_allowed";         // User X from IP not allowed because ...
     public const string SshConnection = "ssh.connection";                    // Connection from IP port P on IP port 22 (LogLevel VERBOSE)
     public const string SshAuthTimeout = "ssh.auth_timeout";                 // fatal: Timeout before authentication for IP port P
+    public const string SshSessionStarted = "ssh.session_started";           // Starting session: shell on pts/0 for X from IP port P id 0 (VERBOSE) / subsystem request for sftp by user X
     public const string SshConnectionInfo = "ssh.connection_info";           // SSH: Server;Ltype: Version|Kex|Authname;Remote: IP-PORT;... (vendor sshd builds)
     public const string SshConnectionRefused = "ssh.connection_refused";     // refused connect from NAME (IP) (TCP wrappers)
     public const string SshServerListening = "ssh.server_listening";         // Server listening on 0.0.0.0 port 22.

@@ -35,6 +35,8 @@ public class RelayedSourcesTests
         lines.Add(new(T0.AddSeconds(60), 1006, "Invalid user admin from 203.0.113.9 port 50006"));
         lines.Add(new(T0.AddSeconds(61), 1006, "Failed password for invalid user admin from 203.0.113.9 port 50006 ssh2"));
         lines.Add(new(T0.AddSeconds(70), 1007, "Accepted password for root from 203.0.113.9 port 50007 ssh2"));
+        // LogLevel VERBOSE: the login had a terminal, so wtmp should hold it (login_evidence_gaps expects it there)
+        lines.Add(new(T0.AddSeconds(70).AddMilliseconds(20), 1007, "Starting session: shell on pts/1 for root from 203.0.113.9 port 50007 id 0"));
         // rsyslog was stopped: only in the journal
         lines.Add(new(T0.AddMinutes(30), 1008, "Failed password for root from 198.51.100.4 port 40001 ssh2", InSyslog: false));
         return lines;

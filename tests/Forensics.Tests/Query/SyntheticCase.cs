@@ -8,7 +8,7 @@ namespace Forensics.Tests.Query;
 /// their own format's file, so the views' union_by_name and NULL-filling are exercised. Written by DuckDB's COPY:
 /// the journal, wtmp, web and audit formats land in other branches, and this fixes the scenario the queries must find:
 /// 203.0.113.7 guesses SSH passwords, gets in as root (wtmp session of that login removed), probes the web server as
-/// a proxy, and is seen by audit; backup.service is SIGKILLed after going silent; a wtmp record goes back in time.
+/// a proxy, and is seen by audit (its USER_LOGIN on /dev/pts/1 shows the login had a terminal, so wtmp should hold it); backup.service is SIGKILLed after going silent; a wtmp record goes back in time.
 /// </summary>
 internal static class SyntheticCase
 {
@@ -75,7 +75,7 @@ internal static class SyntheticCase
             """);
         Copy("events/auditd/part-0.parquet", $"""
             SELECT {spine}, audit_type, audit_result, audit_terminal FROM (VALUES
-            ('2024-03-01 10:05:01', 'auditd', 'audit.user_login', 'audit', 305, NULL, 'root', '203.0.113.7', NULL, 'type=USER_LOGIN msg=audit(1709287501.000:77): pid=305 uid=0 auid=0 ses=3 msg=''op=login id=0 exe="/usr/sbin/sshd" hostname=? addr=203.0.113.7 terminal=ssh res=success''', '/evidence/var/log/audit/audit.log', 0, 'USER_LOGIN', 'success', 'ssh')
+            ('2024-03-01 10:05:01', 'auditd', 'audit.user_login', 'audit', 305, NULL, 'root', '203.0.113.7', NULL, 'type=USER_LOGIN msg=audit(1709287501.000:77): pid=305 uid=0 auid=0 ses=3 msg=''op=login id=0 exe="/usr/sbin/sshd" hostname=? addr=203.0.113.7 terminal=/dev/pts/1 res=success''', '/evidence/var/log/audit/audit.log', 0, 'USER_LOGIN', 'success', '/dev/pts/1')
             ) AS t(ts, fmt, event, process, pid, unit, "user", src_ip, src_port, message, file, off, audit_type, audit_result, audit_terminal)
             """);
         Copy("sessions/part-0.parquet", """

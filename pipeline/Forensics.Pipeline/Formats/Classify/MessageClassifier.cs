@@ -32,14 +32,14 @@ public static class MessageClassifier
         int module = process.IndexOf("(pam_");
         if (module > 0 && process[^1] == ')')
         {
-            SshdClassifier.ClassifyPam(e, message);
+            PamClassifier.Classify(e, message);
             return;
         }
         // A PAM module's line reads the same whatever program loaded it (sshd, su, sudo, cron, login, systemd).
         if (message.StartsWith("pam_") && message.IndexOf("): ") is var close and > 0 && message[..close].IndexOf('(') > 0
             && !process.StartsWith("sshd"))
         {
-            SshdClassifier.ClassifyPam(e, message);
+            PamClassifier.Classify(e, message);
             return;
         }
         if (process.SequenceEqual("sshd") || process.SequenceEqual("sshd-session") || process.StartsWith("sshd"))
@@ -49,7 +49,7 @@ public static class MessageClassifier
         else if (process.SequenceEqual("audit") || process.SequenceEqual("kernel") && message.StartsWith("audit:"))
             AuditRecordClassifier.Classify(e, message);
         else if (process.SequenceEqual("sudo") || process.SequenceEqual("su") || process.StartsWith("pam"))
-            SshdClassifier.ClassifyPam(e, message);
+            PamClassifier.Classify(e, message);
     }
 
     /// <summary>"message repeated N times: [ INNER]" (rsyslog; the space after '[' is rsyslog's).</summary>

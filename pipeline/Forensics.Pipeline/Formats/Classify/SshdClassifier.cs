@@ -24,7 +24,10 @@ public static class SshdClassifier
 
     public static readonly ExtraColumn AddressInherited = new("src_ip_inherited", ColumnType.Bool, "true when the line names no address and src_ip is the one an earlier line of the same sshd process (pid) in the same file named");
 
-    public static IReadOnlyList<ExtraColumn> Columns { get; } = [AuthMethod, KeyType, KeyFingerprint, InvalidUser, Preauth, RemoteHost, DisconnectReason, AddressInherited];
+    public static readonly ExtraColumn SessionKind = new("ssh_session", ColumnType.String, "what an sshd session ran (LogLevel VERBOSE \"Starting session:\"): shell, command, forced-command, subsystem 'sftp', ...");
+    public static readonly ExtraColumn SessionTty = new("ssh_tty", ColumnType.String, "terminal of an sshd session (pts/0); null when it had none (commands, sftp)");
+
+    public static IReadOnlyList<ExtraColumn> Columns { get; } = [AuthMethod, KeyType, KeyFingerprint, InvalidUser, Preauth, RemoteHost, DisconnectReason, AddressInherited, SessionKind, SessionTty];
 
     /// <summary>
     /// Kinds about one client connection, which may take the address of an earlier line of the same sshd process
@@ -42,7 +45,7 @@ public static class SshdClassifier
             e.Set(Preauth, true);
             m = m[..^" [preauth]".Length];
         }
-        if (m.StartsWith("pam_unix(") || m.StartsWith("PAM ")) { ClassifyPam(e, m); return; }
+        if (m.StartsWith("pam_unix(") || m.StartsWith("PAM ")) { PamClassifier.Classify(e, m); return; }
         // Solaris/illumos prefix "[ID 800047 auth.info] ", then sshd's own severity prefixes.
         if (m.StartsWith("[ID ") && m.IndexOf("] ") is var idEnd and > 0) m = m[(idEnd + 2)..];
         bool fatal = TryStrip(ref m, "fatal: ");
@@ -76,6 +79,34 @@ public static class SshdClassifier
         // "fatal: Read from socket failed: …" (OpenSSH < 7.x) and "fatal: Write failed: …": no address in the
         // line; the syslog framer supplies the one the same sshd process named before.
         if (m.StartsWith("Read from socket failed: Connection reset by peer") || m.StartsWith("Write failed: Connection reset by peer")) { e.Event = EventKinds.SshConnectionReset; return; }
+        if (TryStrip(ref m, "Starting session: "))
+        {
+            // session.c (LogLevel VERBOSE): "Starting session: shell on pts/0 for root from IP port P id 0",
+            // "… command for root from …", "… subsystem 'sftp' for …": only a session "on" a tty writes wtmp.
+            int forAt = m.IndexOf(" for ");
+            if (forAt <= 0) return;
+            var what = m[..forAt];
+            int on = what.LastIndexOf(" on ");
+            if (on > 0) { e.Set(SessionTty, StringCache.Current.Get(what[(on + 4)..])); what = what[..on]; }
+            e.Set(SessionKind, StringCache.Current.Get(what));
+            var rest = m[(forAt + 5)..];
+            int id = rest.LastIndexOf(" id ");
+            UserFromAddress(e, id > 0 ? rest[..id] : rest, invalid: false);
+            e.Event = EventKinds.SshSessionStarted;
+            return;
+        }
+        if (TryStrip(ref m, "subsystem request for "))
+        {
+            // session.c (INFO): "subsystem request for sftp by user alice" — a session without a terminal.
+            int by = m.IndexOf(" by user ");
+            if (by > 0)
+            {
+                e.Set(SessionKind, "subsystem '" + m[..by].ToString() + "'");
+                e.User = StringCache.Current.Get(m[(by + 9)..].Trim());
+                e.Event = EventKinds.SshSessionStarted;
+            }
+            return;
+        }
         if (TryStrip(ref m, "SSH: Server;Ltype: "))
         {
             // Connection records of some vendor sshd builds (seen in fail2ban's sshd test log):
@@ -242,54 +273,6 @@ public static class SshdClassifier
         }
     }
 
-    /// <summary>PAM lines (sshd's own and other services'), and sudo/su summaries.</summary>
-    public static void ClassifyPam(ForensicEvent e, ReadOnlySpan<char> message)
-    {
-        var m = message.Trim();
-        int close = m.IndexOf("): ");
-        if (m.StartsWith("pam_") && close > 0) m = m[(close + 3)..];
-        if (TryStrip(ref m, "session opened for user "))
-        {
-            // "root(uid=0) by (uid=0)" (Linux-PAM ≥ 1.5) or "root by (uid=0)" (older)
-            int end = m.IndexOf(" by ");
-            var user = end >= 0 ? m[..end] : m;
-            int paren = user.IndexOf("(uid=");
-            if (paren > 0) user = user[..paren];
-            e.User = StringCache.Current.Get(user);
-            e.Event = EventKinds.PamSessionOpened;
-            return;
-        }
-        if (TryStrip(ref m, "session closed for user ")) { e.User = StringCache.Current.Get(m.Trim()); e.Event = EventKinds.PamSessionClosed; return; }
-        if (m.StartsWith("authentication failure;")) { PamKeyValues(e, m); e.Event = EventKinds.PamAuthFailure; return; }
-        if (m.StartsWith("check pass; user unknown")) { e.Event = EventKinds.PamCheckPassUnknownUser; return; }
-        if (m.StartsWith("PAM ") && m.Contains(" more authentication failure", StringComparison.Ordinal)) { PamKeyValues(e, m); e.Event = EventKinds.PamMoreFailures; return; }
-        int command = m.IndexOf(" ; COMMAND=");
-        if (command > 0 && m.IndexOf(" : ") is var colon and > 0 && colon < command)
-        {
-            e.User = StringCache.Current.Get(m[..colon].Trim());
-            e.Event = EventKinds.SudoCommand;
-        }
-    }
-
-    private static void PamKeyValues(ForensicEvent e, ReadOnlySpan<char> m)
-    {
-        // "...; logname= uid=0 euid=0 tty=ssh ruser= rhost=1.2.3.4  user=root" — values never contain spaces except user
-        int rhost = m.IndexOf("rhost=");
-        if (rhost >= 0)
-        {
-            var v = m[(rhost + 6)..];
-            int sp = v.IndexOf(' ');
-            if (sp >= 0) v = v[..sp];
-            if (!v.IsEmpty) SetAddress(e, v);
-        }
-        int user = m.IndexOf(" user=");
-        if (user >= 0)
-        {
-            var v = m[(user + 6)..].Trim();
-            if (!v.IsEmpty) e.User = StringCache.Current.Get(v);
-        }
-    }
-
     private static void AuthResult(ForensicEvent e, ReadOnlySpan<char> m, bool accepted)
     {
         // "{method} for [invalid user ]{user} from {ip} port {port} ssh2[: {info}]"; user and info are attacker
@@ -414,7 +397,7 @@ public static class SshdClassifier
         if (port >= 0 && int.TryParse(TakeDigits(m[(port + 6)..]), out int p)) e.SrcPort = p;
     }
 
-    private static void SetAddress(ForensicEvent e, ReadOnlySpan<char> address)
+    internal static void SetAddress(ForensicEvent e, ReadOnlySpan<char> address)
     {
         if (address.IsEmpty) return;
         // "::ffff:1.2.3.4" (an IPv4 peer on a dual-stack socket) is the IPv4 address other sources name.
@@ -433,7 +416,7 @@ public static class SshdClassifier
         return s[..i];
     }
 
-    private static bool TryStrip(ref ReadOnlySpan<char> s, string prefix)
+    internal static bool TryStrip(ref ReadOnlySpan<char> s, string prefix)
     {
         if (!s.StartsWith(prefix, StringComparison.Ordinal)) return false;
         s = s[prefix.Length..];

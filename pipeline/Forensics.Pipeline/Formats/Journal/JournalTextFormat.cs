@@ -41,8 +41,12 @@ public sealed class JournalTextFormat : ILogFormat
     public int Sniff(ReadOnlySpan<byte> head, string fileName)
     {
         // Content: a journalctl decoration line is unique to journalctl; ISO/full stamps with a numeric zone
-        // and "host ident[pid]:" are also what syslog files may contain, so those only score mid-range, and the
-        // year-less short form is left to the syslog format unless a decoration or the name says journalctl.
+        // and "host ident[pid]:" are also what syslog files may contain, so those only score mid-range. The
+        // year-less short form looks like a syslog file; it is journalctl's when the head shows one of its
+        // marks: short-precise's microseconds on a year-less stamp (rsyslog's precise form is RFC 3339), a
+        // decoration line anywhere ("-- Boot …" separates boots since systemd 250 dropped the header), or a
+        // continuation line indented exactly to the message column (print_multiline; rsyslog escapes
+        // newlines as #012).
         int score = 0;
         if (head.StartsWith("-- Logs begin at "u8) || head.StartsWith("-- Journal begins at "u8) || head.StartsWith("-- Boot "u8) || head.StartsWith("-- No entries --"u8))
             score = 90;
@@ -56,11 +60,32 @@ public sealed class JournalTextFormat : ILogFormat
                 // journalctl writes the ISO zone as +hhmm; rsyslog's RFC 3339 (+hh:mm) does not parse here.
                 bool isoZone = first[10] == (byte)'T';
                 bool full = first.Length > 8 && first[3] == (byte)' ' && first[8] == (byte)'-';
-                if (rest.IndexOf(": "u8) > 0) score = isoZone ? 85 : full ? 85 : 25; // above syslog's 80: the +hhmm zone / weekday-date form is journalctl's own
+                bool precise = !isoZone && !full && used == 23 && first[15] == (byte)'.';
+                if (rest.IndexOf(": "u8) > 0)
+                    score = isoZone || full ? 85 // above syslog's 80: the +hhmm zone / weekday-date form is journalctl's own
+                        : precise || HasJournalctlMarks(head) ? 95 : 25;
             }
         }
         if (score > 0 && fileName.Contains("journalctl", StringComparison.OrdinalIgnoreCase)) score += 10;
         return Math.Min(score, 100);
+    }
+
+    /// <summary>A decoration line, or a continuation indented to the message column of the line before it.</summary>
+    private static bool HasJournalctlMarks(ReadOnlySpan<byte> head)
+    {
+        int messageColumn = -1;
+        foreach (var range in head.Split((byte)'\n'))
+        {
+            var line = head[range];
+            if (line.StartsWith("-- "u8) && line.EndsWith(" --"u8)) return true;
+            if (messageColumn > 0 && line.Length > messageColumn && line[..messageColumn].IndexOfAnyExcept((byte)' ') < 0 && line[messageColumn] != (byte)' ')
+                return true;
+            if (line.Length > 0 && line[0] == (byte)' ') continue;
+            messageColumn = -1;
+            if (TryStamp(line, TimeZoneInfo.Utc, null, null, out _, out _, out int used, out _) && line[used..].IndexOf(": "u8) is var colon and > 0)
+                messageColumn = used + colon + 2;
+        }
+        return false;
     }
 
     public IEnumerable<RecordBatch> Frame(Stream input, FileContext file, CancellationToken cancel)
@@ -109,10 +134,11 @@ public sealed class JournalTextFormat : ILogFormat
                 e.Pid = pid;
                 ident = ident[..br];
             }
-            e.Process = ident.IsEmpty ? null : Encoding.UTF8.GetString(ident);
+            // journalctl prints "unknown" when the entry has neither SYSLOG_IDENTIFIER nor _COMM (logs-show.c): no process.
+            e.Process = ident.IsEmpty || ident.SequenceEqual("unknown"u8) ? null : Encoding.UTF8.GetString(ident);
             int msgColumn = used + colon + 2;
             e.Message = Dedent(raw[msgColumn..], msgColumn);
-            MessageClassifier.Classify(e, e.Process, e.Message);
+            if (e.Process is not null) MessageClassifier.Classify(e, e.Process, e.Message);
         }
     }
 

@@ -129,9 +129,29 @@ public ref struct SyslogLine
                 }
                 break;
             }
+            if (b == (byte)' ' && i > 0 && VersionTagEnd(rest, i + 1) is var end and > 0)
+            {
+                // "syslogd 1.4.1: restart." — sysklogd tags its own lines with its version (a space in the tag).
+                result.Tag = rest[..end];
+                result.Message = Skip1(rest[(end + 1)..]);
+                return;
+            }
             if (b == (byte)' ' || b < 0x21) break;
         }
         result.Message = rest;
+    }
+
+    /// <summary>End (the ':') of a version token "1.4.1:" / "1.5.0#6:" starting at <paramref name="at"/>, or -1.</summary>
+    private static int VersionTagEnd(ReadOnlySpan<byte> rest, int at)
+    {
+        if (at >= rest.Length || rest[at] < (byte)'0' || rest[at] > (byte)'9') return -1;
+        for (int j = at + 1; j < rest.Length && j < at + 16; j++)
+        {
+            byte c = rest[j];
+            if (c == (byte)':') return j + 1 == rest.Length || rest[j + 1] == (byte)' ' ? j : -1;
+            if (!(c is >= (byte)'0' and <= (byte)'9' || c is >= (byte)'a' and <= (byte)'z' || c is (byte)'.' or (byte)'#' or (byte)'-' or (byte)'_')) return -1;
+        }
+        return -1;
     }
 
     private static bool TryParse5424(ReadOnlySpan<byte> line, int pos, ref SyslogLine result, out string? error)
