@@ -99,6 +99,15 @@ public sealed class SshdCatalogueGapTests
     }
 
     [Fact]
+    public void An_ipv6_address_ending_in_a_double_colon_keeps_its_port()
+    {
+        var e = Assert.Single(Parse("Mar  1 10:00:00 web1 sshd[401]: Failed password for root from 2001:db8:: port 2222 ssh2"));
+        Assert.Equal("2001:db8::", e.SrcIp);
+        Assert.Equal(2222, e.SrcPort);
+        Assert.Equal("root", e.User);
+    }
+
+    [Fact]
     public void The_inherited_address_comes_from_the_same_process_across_batches_and_not_from_another_or_a_stale_one()
     {
         var lines = new List<string> { "Mar  1 10:00:00 web1 sshd[500]: Failed password for root from 203.0.113.50 port 40000 ssh2" };
