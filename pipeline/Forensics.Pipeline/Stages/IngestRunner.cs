@@ -91,13 +91,22 @@ public static class IngestRunner
         {
             manifest.Status = "failed";
             manifest.Notes.Add($"run failed in stage {failure.Stage}: {error.Message}");
-            manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile));
+            SaveManifest(manifest, caseDir);
             if (error is OperationCanceledException && cancel.IsCancellationRequested) throw error;
             throw new IngestFailedException($"ingest failed in stage {failure.Stage}: {error.GetType().Name}: {error.Message}", failure.Stage!, error);
         }
         manifest.Status = manifest.Totals.Balanced ? "complete" : "complete-unbalanced";
-        manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile));
+        SaveManifest(manifest, caseDir);
         return manifest;
+    }
+
+    private static void SaveManifest(Manifest manifest, string caseDir)
+    {
+        try { manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile)); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CaseOutputException($"cannot write the case manifest in {caseDir}: {ex.Message}", ex);
+        }
     }
 
     private static void Summarize(Manifest manifest)
