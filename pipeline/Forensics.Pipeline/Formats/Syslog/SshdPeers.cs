@@ -21,7 +21,7 @@ namespace Forensics.Pipeline.Formats.Syslog;
 /// address" is the same everywhere.
 /// </para>
 /// </summary>
-internal sealed class SshdPeers
+internal sealed class SshdPeers : IDisposable
 {
     /// <summary>How long after a process's previous line its address is still carried (sshd's LoginGraceTime is 2 min).</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
@@ -39,9 +39,16 @@ internal sealed class SshdPeers
 
     private readonly Dictionary<long, Process> _byProcess = [];
     // Remembered messages, appended in a ring: no allocation per process. An entry the ring has overwritten since
-    // (older than ArenaSize bytes of remembered lines) is treated as forgotten.
-    private readonly byte[] _arena = new byte[ArenaSize];
+    // (older than ArenaSize bytes of remembered lines) is treated as forgotten. Rented at the first sshd line with
+    // an address and returned by Dispose, so files without sshd lines cost nothing.
+    private byte[]? _arena;
     private long _written;
+
+    public void Dispose()
+    {
+        if (_arena is not null) ArrayPool<byte>.Shared.Return(_arena);
+        _arena = null;
+    }
 
     /// <summary>Framer side: for a line without an IP address, writes the message of its process's newest line with one; remembers lines with one.</summary>
     public void Carry(ReadOnlySpan<byte> line, ArrayBufferWriter<byte> carried)
@@ -58,10 +65,11 @@ internal sealed class SshdPeers
             known.Seconds = seconds;
             // A reused pid or out-of-order lines: forget; an entry the ring overwrote is gone.
             if (age < 0 || age > (long)MaxAge.TotalSeconds || known.Position < _written - ArenaSize) { known.Length = 0; return; }
-            if (known.Length > 0) carried.Write(_arena.AsSpan((int)(known.Position % ArenaSize), known.Length));
+            if (known.Length > 0 && _arena is not null) carried.Write(_arena.AsSpan((int)(known.Position % ArenaSize), known.Length));
             return;
         }
         if (_byProcess.Count >= MaxTracked) _byProcess.Clear();
+        _arena ??= ArrayPool<byte>.Shared.Rent(ArenaSize);
         var message = l.Message.Length > MaxMessage ? l.Message[..MaxMessage] : l.Message;
         int at = (int)(_written % ArenaSize);
         if (at + message.Length > ArenaSize) { _written += ArenaSize - at; at = 0; } // keep each message contiguous

@@ -67,14 +67,14 @@ public sealed class SyslogFormat : ILogFormat
         if (years.Note is { } note) file.Note?.Invoke(note);
         input.Seek(0, SeekOrigin.Begin);
 
-        var peers = new SshdPeers();
+        using var peers = new SshdPeers();
         var options = new LineFramingOptions
         {
             IsContinuation = static line => !StartsRecord(line),
             Hint = (line, _) => years.Next(line.Length >= 14 && line[0] != (byte)'<' ? YearInference.StampOf(line) : default),
             Carry = peers.Carry,
         };
-        return LineFramer.Frame(input, options, cancel);
+        foreach (var batch in LineFramer.Frame(input, options, cancel)) yield return batch;
     }
 
     /// <summary>
