@@ -5,7 +5,8 @@
 -- param: min_families BIGINT 2 report IPs seen in at least this many families
 -- output: src_ip, families, family_count, events, ssh_events, http_events, login_events, audit_events, other_events, first_seen, last_seen
 WITH seen AS (
-    SELECT src_ip, ts,
+    -- a line rsyslog folded ("message repeated N times: [ … ]") counts N times
+    SELECT src_ip, ts, coalesce(repeat_count, 1) AS times,
            CASE split_part(event, '.', 1)
                WHEN 'ssh' THEN 'ssh' WHEN 'pam' THEN 'ssh'
                WHEN 'http' THEN 'http'
@@ -15,9 +16,9 @@ WITH seen AS (
     FROM events_once('%') -- a journal line and its rsyslog copy count once (Query/CaseSession.cs)
     WHERE src_ip IS NOT NULL AND src_ip NOT IN ('', '::', '0.0.0.0')
     UNION ALL
-    SELECT src_ip, session_start, 'login' FROM sessions WHERE src_ip IS NOT NULL AND src_ip NOT IN ('', '::', '0.0.0.0')
+    SELECT src_ip, session_start, 1, 'login' FROM sessions WHERE src_ip IS NOT NULL AND src_ip NOT IN ('', '::', '0.0.0.0')
 ), per_family AS (
-    SELECT src_ip, family, count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen FROM seen GROUP BY src_ip, family
+    SELECT src_ip, family, sum(times) AS n, min(ts) AS first_seen, max(ts) AS last_seen FROM seen GROUP BY src_ip, family
 )
 SELECT src_ip,
        array_to_string(list_sort(list(family)), ',') AS families,

@@ -68,6 +68,12 @@ internal static class IngestCommand
             return (ExitCodes.OutputUnwritable, null);
         }
         catch (IngestFailedException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.Failed, null); }
+        // Output-side failures arrive as CaseOutputException or a failed write stage; what is left is reading the evidence.
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"forensics: cannot read the evidence: {TerminalText.Escape(ex.Message)}");
+            return (ExitCodes.InputUnreadable, null);
+        }
 
         PrintSummary(manifest, options.CaseDirectory);
         int code = manifest.Inputs.Any(i => i.Status == "failed") ? ExitCodes.InputUnreadable : ExitCodes.Ok;

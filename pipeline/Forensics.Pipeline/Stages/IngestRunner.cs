@@ -86,12 +86,12 @@ public static class IngestRunner
         {
             manifest.Status = "failed";
             manifest.Notes.Add($"run failed in stage {failure.Stage}: {error.Message}");
-            manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile));
+            SaveManifest(manifest, caseDir);
             if (error is OperationCanceledException && cancel.IsCancellationRequested) throw error;
             throw new IngestFailedException($"ingest failed in stage {failure.Stage}: {error.GetType().Name}: {error.Message}", failure.Stage!, error);
         }
         manifest.Status = manifest.Totals.Balanced ? "complete" : "complete-unbalanced";
-        manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile));
+        SaveManifest(manifest, caseDir);
         return manifest;
     }
 
@@ -110,6 +110,15 @@ public static class IngestRunner
             FrameCpuMicrosPerRecord = PerRecord(frame.FrameTicks), ParseCpuMicrosPerRecord = PerRecord(options.ParseCpuTicks),
             EncodeCpuMicrosPerRecord = PerRecord(encode), ProcessCpuMicrosPerRecord = PerRecord(process),
         };
+    }
+
+    private static void SaveManifest(Manifest manifest, string caseDir)
+    {
+        try { manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile)); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CaseOutputException($"cannot write the case manifest in {caseDir}: {ex.Message}", ex);
+        }
     }
 
     private static void Summarize(Manifest manifest)

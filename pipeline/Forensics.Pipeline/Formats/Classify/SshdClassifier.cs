@@ -328,7 +328,8 @@ public static class SshdClassifier
             var after = m[(at + 6)..];
             int sp = after.IndexOf(' ');
             var address = sp < 0 ? after : after[..sp];
-            if (address.EndsWith(":")) address = address[..^1];
+            // "from ADDR: …" (a clause ended by the info separator without a port); "2001:db8::" keeps its colons
+            if (address.EndsWith(":") && !IPAddress.TryParse(address, out _)) address = address[..^1];
             int end = at + 6 + address.Length;
             bool hasPort = false;
             if (m[end..].StartsWith(" port ") && TakeDigits(m[(end + 6)..]) is { Length: > 0 } digits) { end += 6 + digits.Length; hasPort = true; }

@@ -44,9 +44,9 @@ public sealed class JournalTextFormat : ILogFormat
         // and "host ident[pid]:" are also what syslog files may contain, so those only score mid-range. The
         // year-less short form looks like a syslog file; it is journalctl's when the head shows one of its
         // marks: short-precise's microseconds on a year-less stamp (rsyslog's precise form is RFC 3339), a
-        // decoration line anywhere ("-- Boot …" separates boots since systemd 250 dropped the header), or a
-        // continuation line indented exactly to the message column (print_multiline; rsyslog escapes
-        // newlines as #012).
+        // decoration line anywhere ("-- Boot …" separates boots since systemd 250 dropped the header), a
+        // zero-padded day ("May 01"), or a continuation line indented exactly to the message column
+        // (print_multiline; rsyslog escapes newlines as #012).
         int score = 0;
         if (head.StartsWith("-- Logs begin at "u8) || head.StartsWith("-- Journal begins at "u8) || head.StartsWith("-- Boot "u8) || head.StartsWith("-- No entries --"u8))
             score = 90;
@@ -70,7 +70,7 @@ public sealed class JournalTextFormat : ILogFormat
         return Math.Min(score, 100);
     }
 
-    /// <summary>A decoration line, or a continuation indented to the message column of the line before it.</summary>
+    /// <summary>A decoration line, a zero-padded day, or a continuation indented to the message column of the line before it.</summary>
     private static bool HasJournalctlMarks(ReadOnlySpan<byte> head)
     {
         int messageColumn = -1;
@@ -83,7 +83,11 @@ public sealed class JournalTextFormat : ILogFormat
             if (line.Length > 0 && line[0] == (byte)' ') continue;
             messageColumn = -1;
             if (TryStamp(line, TimeZoneInfo.Utc, null, null, out _, out _, out int used, out _) && line[used..].IndexOf(": "u8) is var colon and > 0)
+            {
+                // journalctl writes days 1–9 as "May 01" (strftime %d); syslog daemons write "May  1" (or "May 1").
+                if (line[3] == (byte)' ' && line[4] == (byte)'0') return true;
                 messageColumn = used + colon + 2;
+            }
         }
         return false;
     }

@@ -32,10 +32,16 @@ public sealed class JournalShortFormsTests
         "-- Boot 0123456789abcdef0123456789abcdef --\n" +
         "Mar 01 10:05:00 web1 kernel: Linux version 6.1.0\n";
 
+    // Nothing but journalctl's zero-padded day (strftime %d; syslog daemons pad with a space).
+    private const string ShortZeroPaddedDay =
+        "Mar 01 10:00:00 web1 systemd[1]: Started session-5.scope - Session 5 of User root.\n" +
+        "Mar 01 10:00:02 web1 unknown: no identifier\n";
+
     [Theory]
     [InlineData(ShortPrecise)]
     [InlineData(Short)]
     [InlineData(ShortWithBoots)]
+    [InlineData(ShortZeroPaddedDay)]
     public void Short_forms_with_journalctl_marks_are_journal_text_not_syslog(string text)
     {
         Assert.Equal("journal_text", FormatRegistry.Detect(Encoding.UTF8.GetBytes(text), "messages").Format?.Id);

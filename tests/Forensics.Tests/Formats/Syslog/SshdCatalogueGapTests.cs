@@ -115,6 +115,15 @@ public sealed class SshdCatalogueGapTests
     }
 
     [Fact]
+    public void An_ipv6_address_ending_in_a_double_colon_keeps_its_port()
+    {
+        var e = Assert.Single(Parse("Mar  1 10:00:00 web1 sshd[401]: Failed password for root from 2001:db8:: port 2222 ssh2"));
+        Assert.Equal("2001:db8::", e.SrcIp);
+        Assert.Equal(2222, e.SrcPort);
+        Assert.Equal("root", e.User);
+    }
+
+    [Fact]
     public void The_inherited_address_comes_from_the_same_process_across_batches_and_not_from_another_or_a_stale_one()
     {
         var lines = new List<string> { "Mar  1 10:00:00 web1 sshd[500]: Failed password for root from 203.0.113.50 port 40000 ssh2" };
@@ -144,7 +153,9 @@ public sealed class SshdCatalogueGapTests
             "Mar  1 10:00:30 web1 sshd[105]: Invalid user oracle from 203.0.113.9 port 40002",
             "Mar  1 10:00:31 web1 sshd[105]: message repeated 2 times: [ Failed password for invalid user oracle from 203.0.113.9 port 40002 ssh2]",
             "Mar  1 10:01:00 web1 sshd[106]: Accepted password for root from 203.0.113.9 port 40003 ssh2") + "\n");
-        using var run = CaseRun.Ingest([log], tz: "UTC", year: 2024);
+        var web = tmp.Combine("access.log");
+        File.WriteAllText(web, "203.0.113.9 - - [01/Mar/2024:10:02:00 +0000] \"GET / HTTP/1.1\" 200 512 \"-\" \"curl/8.0\"\n");
+        using var run = CaseRun.Ingest([log, web], tz: "UTC", year: 2024);
         using var session = CaseSession.Open(run.CaseDir);
         var byIp = Run(session, "ssh_bruteforce_by_ip");
         Assert.Equal("203.0.113.9 8 1 1", string.Join('|', byIp.Rows.Select(r => $"{r[0]} {r[1]} {r[2]} {r[8]}")));
@@ -152,6 +163,10 @@ public sealed class SshdCatalogueGapTests
         Assert.Equal("root 6 0 1|oracle 2 1 0", string.Join('|', tried.Rows.Select(r => $"{r[0]} {r[1]} {r[2]} {r[3]}")));
         var then = Run(session, "ssh_bruteforce_then_success");
         Assert.Equal(9L, Assert.Single(then.Rows)[then.Columns.ToList().IndexOf("failures_before")]);
+        var actors = Run(session, "cross_source_actors");
+        var actor = Assert.Single(actors.Rows);
+        Assert.Equal(10L, actor[actors.Columns.ToList().IndexOf("ssh_events")]);
+        Assert.Equal(1L, actor[actors.Columns.ToList().IndexOf("http_events")]);
     }
 
     private static QueryResult Run(CaseSession session, string name)
