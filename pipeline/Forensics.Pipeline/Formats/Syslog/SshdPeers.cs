@@ -24,7 +24,8 @@ internal sealed class SshdPeers
     public static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
     private const int MaxTracked = 1 << 16;
 
-    private readonly Dictionary<long, (string Address, long Micros)> _byProcess = new(MaxTracked);
+    // Not pre-sized: one instance per syslog file, and a collection has thousands of small files.
+    private readonly Dictionary<long, (string Address, long Micros)> _byProcess = [];
     private readonly List<(int Row, string Value)> _addresses = [], _hosts = [];
     private readonly List<int> _inherited = [];
 

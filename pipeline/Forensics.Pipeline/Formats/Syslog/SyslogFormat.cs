@@ -83,8 +83,10 @@ public sealed class SyslogFormat : ILogFormat
     private static bool StartsRecord(ReadOnlySpan<byte> line) =>
         line.IsEmpty || (line[0] == (byte)'#' || SyslogTimestamp.TryParse(line, out _) || (line[0] == (byte)'<' && line.IndexOf((byte)'>') is > 1 and < 5));
 
-    public void InOrder(EventBatch events, FileContext file) =>
-        ((SshdPeers)(file.OrderedState ??= new SshdPeers())).Apply(events);
+    public void InOrder(EventBatch events, FileContext file)
+    {
+        if (events.HasPeerRoles) ((SshdPeers)(file.OrderedState ??= new SshdPeers())).Apply(events);
+    }
 
     public void Parse(RecordBatch batch, FileContext file, ParseOutput output)
     {
