@@ -333,12 +333,21 @@ public sealed class JournalFileReader : IDisposable
         ReadOnlySpan<byte> kv = plain ?? payload.AsSpan(0, payloadLen);
         int eq = kv.IndexOf((byte)'=');
         if (eq <= 0) { reason = $"data at {offset} has no FIELD= name"; return null; }
-        var field = new JournalField(FieldName(kv[..eq]), kv[(eq + 1)..].ToArray());
-        if (_dataCache.Count >= DataCacheLimit) _dataCache.Clear();
-        _dataCache[offset] = field;
+        var name = FieldName(kv[..eq]);
+        var field = new JournalField(name, kv[(eq + 1)..].ToArray());
+        // Values that repeat across entries (host, unit, comm, boot id …) are worth keeping; messages and
+        // timestamps are nearly all unique, and keeping them only promoted garbage into the old generation.
+        if (!IsMostlyUnique(name, kv.Length))
+        {
+            if (_dataCache.Count >= DataCacheLimit) _dataCache.Clear();
+            _dataCache[offset] = field;
+        }
         reason = null;
         return field;
     }
+
+    private static bool IsMostlyUnique(string name, int length) =>
+        length > 512 || name == "MESSAGE" || name.EndsWith("TIMESTAMP", StringComparison.Ordinal) || name == "SYSLOG_PID" || name == "_PID";
 
     private readonly Dictionary<uint, (byte[] Bytes, string Name)> _names = new();
 

@@ -31,12 +31,13 @@ public static class JournalNormalizer
     public static void Fill(ForensicEvent e, JournalRecord r)
     {
         string? process = null, unitFallback = null, userUnit = null;
+        bool hasMessage = false;
         long? pidFallback = null;
         foreach (var f in r.Fields)
         {
             switch (f.Name)
             {
-                case "MESSAGE": e.Message ??= f.Text; break;
+                case "MESSAGE": if (!hasMessage) { e.SetMessage(f.Value); hasMessage = true; } break;
                 case "_HOSTNAME": e.Host ??= NullIfEmpty(f.Text); break;
                 case "SYSLOG_IDENTIFIER": process = NullIfEmpty(f.Text) ?? process; break;
                 case "_COMM": e.Process ??= NullIfEmpty(f.Text); break;
@@ -71,7 +72,7 @@ public static class JournalNormalizer
         else e.Set(Cursor, r.Cursor);
         var json = WriteJson(r);
         e.SetUtf8(Fields, json);
-        MessageClassifier.Classify(e, e.Process, e.Message);
+        MessageClassifier.Classify(e, e.Process, e.MessageChars);
     }
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
@@ -92,6 +93,7 @@ public static class JournalNormalizer
     public static string ToJson(JournalRecord r) => System.Text.Encoding.UTF8.GetString(WriteJson(r));
 
     [ThreadStatic] private static Dictionary<string, int>? t_counts;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
     /// <summary><see cref="ToJson"/> as UTF-8, what the <c>fields</c> column stores; valid until this thread's next call.</summary>
     private static ReadOnlySpan<byte> WriteJson(JournalRecord r)
@@ -102,7 +104,9 @@ public static class JournalNormalizer
         counts.Clear();
         foreach (var f in r.Fields) counts[f.Name] = counts.GetValueOrDefault(f.Name) + 1;
         buffer.ResetWrittenCount();
-        using (var w = new Utf8JsonWriter(buffer, JsonOptions))
+        // One writer per thread, reset per entry (a new Utf8JsonWriter per entry was an allocation each).
+        var w = t_writer ??= new Utf8JsonWriter(buffer, JsonOptions);
+        w.Reset(buffer);
         {
             w.WriteStartObject();
             Span<byte> text = stackalloc byte[JournalCursor.MaxLength];
@@ -131,6 +135,7 @@ public static class JournalNormalizer
                 }
             }
             w.WriteEndObject();
+            w.Flush();
         }
         return buffer.WrittenSpan;
     }
