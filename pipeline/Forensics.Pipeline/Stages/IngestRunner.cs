@@ -130,10 +130,15 @@ public static class IngestRunner
     /// <summary>Refuses to mix evidence into an existing case unless told to replace it, and never writes inside an input folder.</summary>
     private static bool PrepareCaseFolder(string caseDir, IngestOptions options)
     {
-        foreach (var input in options.Inputs.Select(Path.GetFullPath))
+        // Real paths on both sides: a link to the evidence (evlink -> ev) or into it (out -> ev/var) is the evidence.
+        var realCase = RealPath.Resolve(caseDir);
+        foreach (var input in options.Inputs.Where(Directory.Exists))
         {
-            if (Directory.Exists(input) && (caseDir + Path.DirectorySeparatorChar).StartsWith(input.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                throw new CaseFolderException($"the case folder {caseDir} is inside the input folder {input}; evidence folders are never written to");
+            var realInput = RealPath.Resolve(input);
+            if ((realCase + Path.DirectorySeparatorChar).StartsWith(realInput.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new CaseFolderException($"the case folder {caseDir} is inside the input folder {Path.GetFullPath(input)}"
+                    + (realCase == caseDir && realInput == Path.GetFullPath(input) ? "" : $" (through symbolic links: {realCase} is in {realInput})")
+                    + "; evidence folders are never written to");
         }
         if (!Directory.Exists(caseDir)) { Directory.CreateDirectory(caseDir); return false; }
         var entries = Directory.EnumerateFileSystemEntries(caseDir).Select(Path.GetFileName).ToList();
