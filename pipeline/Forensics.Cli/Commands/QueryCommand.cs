@@ -11,7 +11,7 @@ internal static class QueryCommand
     public static readonly Option<string> Case = new("--case", "-c") { Description = "Case folder (written by forensics ingest)", Required = true };
     public static readonly Option<string> Format = new("--format", "-f") { Description = "table, csv or json (one object per line)", DefaultValueFactory = _ => "table" };
     public static readonly Option<string?> Output = new("--output", "-o") { Description = "Write to this file instead of stdout" };
-    public static readonly Option<bool> Raw = new("--raw") { Description = "CSV: keep fields a spreadsheet would run as formulas (=, +, -, @) as they are" };
+    public static readonly Option<bool> Raw = new("--raw") { Description = "CSV: write text as it is: no formula escape (=, +, -, @), control characters (ESC ...) not shown as \\xHH" };
 
     public static Command Create()
     {
