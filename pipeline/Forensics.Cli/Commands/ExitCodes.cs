@@ -12,4 +12,6 @@ internal static class ExitCodes
     public const int Failed = 3;
     /// <summary>The case folder or an output file cannot be written (read-only, not a folder, no permission, disk full).</summary>
     public const int OutputUnwritable = 4;
+    /// <summary>A reading command refused a case that is not complete or whose Parquet parts differ from its manifest (--allow-incomplete reads it).</summary>
+    public const int IncompleteCase = 5;
 }

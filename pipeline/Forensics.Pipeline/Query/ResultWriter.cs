@@ -8,6 +8,7 @@ public static class ResultWriter
 {
     public static void WriteCsv(QueryResult result, Stream output, bool raw = false)
     {
+        if (result.Columns.Count == 0) return; // a statement without a result (COPY, SET): no CSV to write
         using var csv = CsvWriter.Create(output, TimelineExport.CsvOptions(raw), leaveOpen: true);
         csv.WriteHeader(result.Columns.ToArray());
         foreach (var row in result.Rows)

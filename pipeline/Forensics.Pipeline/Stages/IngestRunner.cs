@@ -66,7 +66,12 @@ public static class IngestRunner
         await Task.WhenAll([frameTask, .. parseTasks, parseDone, writeTask]).ConfigureAwait(false);
         try
         {
-            if (failure.Error is null) await writer.CompleteAsync(cts.Token).ConfigureAwait(false);
+            if (failure.Error is null)
+            {
+                var parts = await writer.CompleteAsync(cts.Token).ConfigureAwait(false);
+                // Hashed as they lie on disk: reading commands compare against this list before answering.
+                manifest.Parts = parts.Select(p => CaseIntegrity.Describe(caseDir, p.Path, p.Rows)).OrderBy(p => p.Path, StringComparer.Ordinal).ToList();
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
