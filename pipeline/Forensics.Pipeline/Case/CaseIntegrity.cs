@@ -20,14 +20,17 @@ public static class CaseIntegrity
     };
 
     /// <summary>
-    /// Every Parquet file the case views would read, relative to the case folder with '/' separators. Hidden files
-    /// (".part-0.parquet.tmp" of an unfinished write) and the spool folder are not case data.
+    /// Every Parquet file in the case folder, relative to it with '/' separators: at least every file the case views
+    /// read (<see cref="IsPartFile"/>), so none of them can be missing from the manifest unnoticed.
     /// </summary>
     public static List<string> PartsOnDisk(string caseDirectory) =>
         Directory.EnumerateFiles(caseDirectory, "*.parquet", SearchOption.AllDirectories)
+            .Where(IsPartFile)
             .Select(f => Relative(caseDirectory, f))
-            .Where(r => !r.Split('/').Any(segment => segment.StartsWith('.')))
             .Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>A hidden file (".part-0.parquet.tmp" of an unfinished write) is not case data; any other Parquet file is.</summary>
+    public static bool IsPartFile(string path) => path.EndsWith(".parquet", StringComparison.Ordinal) && !Path.GetFileName(path).StartsWith('.');
 
     /// <summary>The problems that make the case unfit to answer from; empty when it is complete and intact.</summary>
     public static List<string> Check(string caseDirectory)
@@ -60,6 +63,10 @@ public static class CaseIntegrity
         foreach (var extra in onDisk.Order(StringComparer.Ordinal)) problems.Add($"part {extra} is not in the manifest");
         return problems;
     }
+
+    /// <summary>The problems as one line: the first few, and how many more (a case with thousands of extra files stays readable).</summary>
+    public static string Summary(IReadOnlyList<string> problems, int shown = 5) =>
+        string.Join("; ", problems.Take(shown)) + (problems.Count > shown ? $"; and {problems.Count - shown} more" : "");
 
     private static long? Rows(string file, out string? error)
     {

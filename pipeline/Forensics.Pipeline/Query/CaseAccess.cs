@@ -11,7 +11,7 @@ public sealed record CaseAccess
 
 /// <summary>A case that is not complete or whose Parquet parts differ from its manifest; the message is one line.</summary>
 public sealed class IncompleteCaseException(string caseDirectory, IReadOnlyList<string> problems)
-    : Exception($"the case {caseDirectory} is incomplete or altered: {string.Join("; ", problems)}; use --allow-incomplete to read it anyway")
+    : Exception($"the case {caseDirectory} is incomplete or altered: {Case.CaseIntegrity.Summary(problems)}; use --allow-incomplete to read it anyway")
 {
     public IReadOnlyList<string> Problems { get; } = problems;
 }

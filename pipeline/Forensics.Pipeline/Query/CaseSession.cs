@@ -82,7 +82,7 @@ public sealed class CaseSession : IDisposable
         {
             var problems = CaseIntegrity.Check(Path.GetFullPath(caseDirectory));
             if (problems.Count > 0 && !access.AllowIncomplete) throw new IncompleteCaseException(caseDirectory, problems);
-            if (problems.Count > 0) warning = $"WARNING: the case {caseDirectory} is incomplete or altered, answers may be missing events: {string.Join("; ", problems)}";
+            if (problems.Count > 0) warning = $"WARNING: the case {caseDirectory} is incomplete or altered, answers may be missing events: {CaseIntegrity.Summary(problems)}";
         }
         var s = new CaseSession(caseDirectory) { Warning = warning };
         try
@@ -196,9 +196,8 @@ public sealed class CaseSession : IDisposable
     {
         var dir = Path.Combine(CaseDirectory, relativeFolder);
         if (!Directory.Exists(dir)) return [];
-        // Hidden temp files of an interrupted write (".part-0.parquet.tmp") are not case data.
         return Directory.EnumerateFiles(dir, "*.parquet", SearchOption.AllDirectories)
-            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Where(CaseIntegrity.IsPartFile)
             .Order(StringComparer.Ordinal).ToList();
     }
 

@@ -140,6 +140,14 @@ public sealed class CaseIntegrityTests
         (code, _, stderr) = Overview(caseDir);
         Assert.Equal(5, code);
         Assert.Contains("part events/syslog/part-9.parquet is not in the manifest", stderr, StringComparison.Ordinal);
+
+        // The views read a Parquet file in a hidden folder too, so the check counts it.
+        File.Delete(Path.Combine(caseDir, "events", "syslog", "part-9.parquet"));
+        Directory.CreateDirectory(Path.Combine(caseDir, "events", ".x"));
+        File.Copy(part, Path.Combine(caseDir, "events", ".x", "part-0.parquet"));
+        (code, _, stderr) = Overview(caseDir);
+        Assert.Equal(5, code);
+        Assert.Contains("part events/.x/part-0.parquet is not in the manifest", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
