@@ -253,8 +253,7 @@ public sealed class CaseSession : IDisposable
 
     public void Execute(string sql)
     {
-        using var cmd = Connection.CreateCommand();
-        cmd.CommandText = sql;
+        using var cmd = Command(sql); // through the statement guard, like every query of a sandboxed session
         cmd.ExecuteNonQuery();
     }
 
