@@ -12,9 +12,11 @@ public static class RealPath
 
     public static string Resolve(string path)
     {
+        // Not Path.GetFullPath: it applies ".." to the text, before the links it follows are known.
+        var absolute = Path.IsPathRooted(path) ? path : Path.Combine(Directory.GetCurrentDirectory(), path);
         var pending = new Stack<string>();
-        Push(pending, Path.GetFullPath(path));
-        string current = Path.GetPathRoot(Path.GetFullPath(path)) ?? "/";
+        Push(pending, absolute);
+        string current = Path.GetPathRoot(absolute) ?? "/";
         int links = 0;
         while (pending.TryPop(out var part))
         {
