@@ -8,8 +8,10 @@ internal static class ExitCodes
     public const int InputUnreadable = 1;
     /// <summary>A mistake on the command line: unknown command or option, missing or bad value, non-empty case folder without --replace.</summary>
     public const int Usage = 2;
-    /// <summary>The run failed (a stage or a query failed); the message names where.</summary>
+    /// <summary>The run failed (a stage or a query failed, or the read-only SQL session refused a statement); the message names where.</summary>
     public const int Failed = 3;
     /// <summary>The case folder or an output file cannot be written (read-only, not a folder, no permission, disk full).</summary>
     public const int OutputUnwritable = 4;
+    /// <summary>A reading command refused a case that is not complete or whose Parquet parts differ from its manifest (--allow-incomplete reads it).</summary>
+    public const int IncompleteCase = 5;
 }

@@ -22,6 +22,7 @@ internal static class InvestigateCommand
         command.Options.Add(output);
         IngestSettings.AddTo(command);
         command.Options.Add(QueriesCommand.QueriesFolder);
+        command.Options.Add(CaseReading.AllowIncomplete);
         command.SetAction(async (parse, cancel) =>
         {
             var inputs = parse.GetValue(paths) ?? [];
@@ -43,15 +44,18 @@ internal static class InvestigateCommand
             var (code, manifest) = await IngestCommand.RunAsync(options, cancel);
             if (manifest is null) return code;
 
-            using var session = CaseSession.Open(caseDir);
+            using var session = CaseReading.Open(caseDir, new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete) }, out var refused);
+            if (session is null) return refused;
             var report = InvestigationReport.Run(session, queries);
             Console.WriteLine();
             Console.WriteLine($"Findings for {TerminalText.Escape(Path.GetFullPath(caseDir))}");
+            CaseReading.Warn(session, onStdout: true, onStderr: false);
             Console.Write(report.Render());
             var timeline = Path.Combine(caseDir, "exports", "timeline.csv");
             var result = await TimelineExport.WriteAsync(session, TimelineFormat.Csv, new TimelineFilter(), timeline, raw: false, cancel);
             Console.WriteLine();
             Console.WriteLine($"timeline: {result.Rows:N0} events in {Path.GetFullPath(timeline)}");
+            CaseReading.Warn(session, onStdout: true);
             Console.WriteLine($"next: forensics query <name> --case {caseDir}   |   forensics sql --case {caseDir} \"SELECT event, count(*) FROM events GROUP BY ALL\"");
             return report.Errors.Count > 0 ? ExitCodes.Failed : code;
         });

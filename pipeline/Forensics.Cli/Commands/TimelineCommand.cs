@@ -20,7 +20,7 @@ internal static class TimelineCommand
         format.AcceptOnlyFromAmong("csv", "timesketch", "l2tcsv", "jsonl", "arrow");
         var output = new Option<string>("--output", "-o") { Description = "File to write", Required = true };
         var command = new Command("timeline", "Export the case's events as one timeline (CSV, Timesketch CSV, plaso l2tcsv, JSON lines, Arrow)");
-        foreach (var o in new Option[] { QueryCommand.Case, from, to, around, window, events, format, output, QueryCommand.Raw }) command.Options.Add(o);
+        foreach (var o in new Option[] { QueryCommand.Case, from, to, around, window, events, format, output, QueryCommand.Raw, CaseReading.AllowIncomplete }) command.Options.Add(o);
         command.SetAction(async (parse, cancel) =>
         {
             TimelineFilter filter;
@@ -30,16 +30,15 @@ internal static class TimelineCommand
             }
             catch (FormatException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Usage; }
             var fmt = ParseFormat(parse.GetValue(format)!);
-            CaseSession session;
-            try { session = CaseSession.Open(parse.GetValue(QueryCommand.Case)!); }
-            catch (DirectoryNotFoundException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Usage; }
-            using var opened = session;
+            using var session = CaseReading.Open(parse.GetValue(QueryCommand.Case)!, new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete) }, out var refused);
+            if (session is null) return refused;
             try
             {
                 var sw = Stopwatch.StartNew();
                 var result = await TimelineExport.WriteAsync(session, fmt, filter, parse.GetValue(output)!, parse.GetValue(QueryCommand.Raw), cancel);
                 Console.Error.WriteLine($"timeline: {result.Rows:N0} events written to {parse.GetValue(output)} in {sw.Elapsed.TotalSeconds:0.00} s"
                     + (result.SkippedWithoutTime > 0 ? $"; {result.SkippedWithoutTime:N0} events without a usable time left out ({parse.GetValue(format)} needs one)" : ""));
+                CaseReading.Warn(session);
                 return ExitCodes.Ok;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -91,15 +91,22 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes
         return Task.CompletedTask;
     }
 
-    public async Task CompleteAsync(CancellationToken cancel)
+    /// <summary>Completes every part file and returns each one's path and row count, for the manifest.</summary>
+    public async Task<List<(string Path, long Rows)>> CompleteAsync(CancellationToken cancel)
     {
+        var parts = new List<(string Path, long Rows)>();
         foreach (var part in _eventParts.Values)
         {
             cancel.ThrowIfCancellationRequested();
             await part.CompleteAsync().ConfigureAwait(false);
+            parts.Add((part.FilePath, part.RowsWritten));
         }
-        foreach (var t in _sideTables.Values) t.Complete();
-        _rejects?.Complete();
+        foreach (var t in _sideTables.Values.Append(_rejects).OfType<ParquetTableWriter>())
+        {
+            t.Complete();
+            parts.Add((t.FilePath, t.RowsWritten));
+        }
+        return parts;
     }
 
     public async ValueTask DisposeAsync()

@@ -43,6 +43,8 @@ internal sealed class EventPartWriter : IAsyncDisposable
     private readonly byte[] _format;
 
     public long RowsWritten { get; private set; }
+    /// <summary>Where the file lands when complete.</summary>
+    public string FilePath => _path;
     /// <summary>Thread CPU time spent encoding (ticks of <see cref="TimeSpan"/>).</summary>
     public long EncodeCpuTicks;
 

@@ -15,6 +15,8 @@ public sealed class Manifest
     public List<ManifestInput> Inputs { get; set; } = [];
     public ManifestTotals Totals { get; set; } = new();
     public List<string> Notes { get; set; } = [];
+    /// <summary>Every Parquet file the run wrote (events, rejects, sessions, context tables); null until the run completes.</summary>
+    public List<ManifestPart>? Parts { get; set; }
     /// <summary>Busy time per stage (seconds of work, not of waiting on channels), summed over workers.</summary>
     public ManifestTimings Timings { get; set; } = new();
 
@@ -34,6 +36,16 @@ public sealed class Manifest
 
     public static Manifest Load(string path) =>
         JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty manifest");
+}
+
+/// <summary>One Parquet file of the case: reading commands refuse a case whose files differ from this list (<see cref="CaseIntegrity"/>).</summary>
+public sealed class ManifestPart
+{
+    /// <summary>Relative to the case folder, '/' separated (events/syslog/part-0.parquet).</summary>
+    public string Path { get; set; } = "";
+    public long Rows { get; set; }
+    public long Bytes { get; set; }
+    public string Sha256 { get; set; } = "";
 }
 
 public sealed class ManifestOptions

@@ -13,6 +13,8 @@ public sealed class ParquetTableWriter : IDisposable
 {
     private readonly string _path;
     private readonly string _tempPath;
+    /// <summary>Where the file lands when complete.</summary>
+    public string FilePath => _path;
     private readonly ParquetFileWriter _file;
     private readonly List<object?>[] _buffers;
     private readonly int _rowGroupSize;
@@ -46,6 +48,7 @@ public sealed class ParquetTableWriter : IDisposable
     private void Flush()
     {
         if (BufferedRows == 0) return;
+        RowsWritten += BufferedRows;
         using var rowGroup = _file.AppendRowGroup();
         for (int c = 0; c < Columns.Count; c++)
         {

@@ -46,20 +46,45 @@ public sealed class CaseSession : IDisposable
     /// <summary>The views this session created, in creation order.</summary>
     public IReadOnlyList<string> Views => _views;
     private readonly List<string> _views = [];
+    /// <summary>The Parquet files the views read: the only files a sandboxed session may open.</summary>
+    private readonly List<string> _viewFiles = [];
+    /// <summary>Set when an incomplete case was opened anyway (--allow-incomplete): every output repeats it.</summary>
+    public string? Warning { get; private set; }
+    /// <summary>Null for trusted callers; otherwise whether SQL may write (an output folder was given).</summary>
+    private bool? _writingAllowed;
 
     private CaseSession(string caseDirectory)
     {
         CaseDirectory = Path.GetFullPath(caseDirectory);
         var manifestPath = Path.Combine(CaseDirectory, CaseLayout.ManifestFile);
-        if (File.Exists(manifestPath)) Manifest = Manifest.Load(manifestPath);
+        // An unreadable manifest is reported by CaseIntegrity; a session opened anyway has no files table rows.
+        try { if (File.Exists(manifestPath)) Manifest = Manifest.Load(manifestPath); }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException) { }
         Connection = new DuckDBConnection("DataSource=:memory:");
     }
 
-    /// <summary>Opens a case folder (it must exist; an empty folder gives empty views).</summary>
-    public static CaseSession Open(string caseDirectory)
+    /// <summary>
+    /// Opens a case folder for trusted code (tests, benchmarks): no integrity check, no sandbox. An empty folder
+    /// gives empty views. Commands open cases with <see cref="Open(string, CaseAccess)"/>.
+    /// </summary>
+    public static CaseSession Open(string caseDirectory) => Open(caseDirectory, null);
+
+    /// <summary>
+    /// Opens a case for a reading command: refuses it (<see cref="IncompleteCaseException"/>) unless it is complete and
+    /// its parts match the manifest, or <see cref="CaseAccess.AllowIncomplete"/> says to read it under a
+    /// <see cref="Warning"/>; then locks DuckDB down to reading the case (<see cref="SqlSandbox"/>).
+    /// </summary>
+    public static CaseSession Open(string caseDirectory, CaseAccess? access)
     {
         if (!Directory.Exists(caseDirectory)) throw new DirectoryNotFoundException($"case folder {caseDirectory} does not exist");
-        var s = new CaseSession(caseDirectory);
+        string? warning = null;
+        if (access is not null)
+        {
+            var problems = CaseIntegrity.Check(Path.GetFullPath(caseDirectory));
+            if (problems.Count > 0 && !access.AllowIncomplete) throw new IncompleteCaseException(caseDirectory, problems);
+            if (problems.Count > 0) warning = $"WARNING: the case {caseDirectory} is incomplete or altered, answers may be missing events: {CaseIntegrity.Summary(problems)}";
+        }
+        var s = new CaseSession(caseDirectory) { Warning = warning };
         try
         {
             s.Connection.Open();
@@ -72,6 +97,11 @@ public sealed class CaseSession : IDisposable
             s.Execute($"SET temp_directory = {Literal(spill)}");
             s.CreateViews();
             s.Execute(s.RelayedFormatsPresent() > 1 ? EventsOnceMacro : EventsOnceSingleSourceMacro);
+            if (access is not null)
+            {
+                SqlSandbox.Apply(s, s._viewFiles, access.WriteFolder);
+                s._writingAllowed = access.WriteFolder is not null;
+            }
             return s;
         }
         catch
@@ -166,9 +196,8 @@ public sealed class CaseSession : IDisposable
     {
         var dir = Path.Combine(CaseDirectory, relativeFolder);
         if (!Directory.Exists(dir)) return [];
-        // Hidden temp files of an interrupted write (".part-0.parquet.tmp") are not case data.
         return Directory.EnumerateFiles(dir, "*.parquet", SearchOption.AllDirectories)
-            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Where(CaseIntegrity.IsPartFile)
             .Order(StringComparer.Ordinal).ToList();
     }
 
@@ -182,6 +211,7 @@ public sealed class CaseSession : IDisposable
         }
         else
         {
+            _viewFiles.AddRange(files);
             var list = "[" + string.Join(", ", files.Select(Literal)) + "]";
             var source = $"read_parquet({list}, union_by_name=true)";
             var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -223,14 +253,14 @@ public sealed class CaseSession : IDisposable
 
     public void Execute(string sql)
     {
-        using var cmd = Connection.CreateCommand();
-        cmd.CommandText = sql;
+        using var cmd = Command(sql); // through the statement guard, like every query of a sandboxed session
         cmd.ExecuteNonQuery();
     }
 
     /// <summary>A command with <c>$name</c> parameters bound (values are never spliced into SQL text).</summary>
     public DuckDBCommand Command(string sql, IReadOnlyDictionary<string, object?>? parameters = null)
     {
+        if (_writingAllowed is { } writing) SqlStatementGuard.Check(Connection, sql, writing);
         var cmd = Connection.CreateCommand();
         cmd.CommandText = sql;
         if (parameters is not null)
@@ -248,7 +278,7 @@ public sealed class CaseSession : IDisposable
 
     public static bool IsIdentifier(string s) => s.Length > 0 && s.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_') && !char.IsDigit(s[0]);
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-    private static string Literal(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
+    internal static string Literal(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     public void Dispose() => Connection.Dispose();
 }

@@ -3,16 +3,18 @@ using CsvHelper;
 
 namespace Forensics.Pipeline.Query;
 
-/// <summary>Writes a materialised query result as CSV (formula injection escaped unless raw) or JSON lines.</summary>
+/// <summary>Writes a materialised query result as CSV (formula injection and control characters escaped unless raw) or JSON lines.</summary>
 public static class ResultWriter
 {
     public static void WriteCsv(QueryResult result, Stream output, bool raw = false)
     {
+        if (result.Columns.Count == 0) return; // a statement without a result (COPY, SET): no CSV to write
         using var csv = CsvWriter.Create(output, TimelineExport.CsvOptions(raw), leaveOpen: true);
         csv.WriteHeader(result.Columns.ToArray());
         foreach (var row in result.Rows)
         {
-            foreach (var v in row) csv.WriteField(QueryResult.Format(v));
+            // Control characters shown as the terminal shows them (\x1b): a CSV is read with cat and less too.
+            foreach (var v in row) csv.WriteField(raw ? QueryResult.Format(v) : Text.TerminalText.Escape(QueryResult.Format(v)));
             csv.EndRecord();
         }
         csv.Flush();

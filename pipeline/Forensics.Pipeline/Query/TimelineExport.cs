@@ -103,7 +103,7 @@ public static class TimelineExport
           AND ($kinds IS NULL OR len(list_filter(string_split($kinds, ','), k -> event = k OR (ends_with(k, '*') AND starts_with(event, rtrim(k, '*'))))) > 0)
         """;
 
-    /// <summary>Writes the timeline to a file; <paramref name="raw"/> keeps fields a spreadsheet would run as formulas.</summary>
+    /// <summary>Writes the timeline to a file; <paramref name="raw"/> keeps fields a spreadsheet would run as formulas and control characters as they are.</summary>
     public static async Task<TimelineResult> WriteAsync(CaseSession session, TimelineFormat format, TimelineFilter filter, string path, bool raw = false, CancellationToken cancel = default)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -157,7 +157,7 @@ public static class TimelineExport
             while (await reader.ReadNextRecordBatchAsync(cancel).ConfigureAwait(false) is { } batch)
             {
                 rows += batch.Length;
-                pending.Enqueue(Task.Run(() => FormatBatch(batch, options), cancel));
+                pending.Enqueue(Task.Run(() => FormatBatch(batch, options, raw), cancel));
                 if (pending.Count >= window) await Drain(pending.Dequeue(), output, cancel).ConfigureAwait(false);
             }
             while (pending.Count > 0) await Drain(pending.Dequeue(), output, cancel).ConfigureAwait(false);
@@ -176,7 +176,7 @@ public static class TimelineExport
         }
     }
 
-    private static MemoryStream FormatBatch(RecordBatch batch, CsvWriterOptions options)
+    private static MemoryStream FormatBatch(RecordBatch batch, CsvWriterOptions options, bool raw)
     {
         using (batch)
         {
@@ -187,7 +187,7 @@ public static class TimelineExport
                 for (int c = 0; c < cols.Length; c++) cols[c] = batch.Column(c);
                 for (int r = 0; r < batch.Length; r++)
                 {
-                    foreach (var col in cols) WriteCsvField(csv, col, r);
+                    foreach (var col in cols) WriteCsvField(csv, col, r, raw);
                     csv.EndRecord();
                 }
             }
@@ -195,7 +195,7 @@ public static class TimelineExport
         }
     }
 
-    private static void WriteCsvField(CsvWriter csv, IArrowArray col, int r)
+    private static void WriteCsvField(CsvWriter csv, IArrowArray col, int r, bool raw)
     {
         if (col.IsNull(r)) { csv.WriteField((string?)null); return; }
         switch (col)
@@ -205,10 +205,10 @@ public static class TimelineExport
                 // plaso's "-" placeholder (l2tcsv user/inode) is no formula. CsvHelper escapes text only, so it is
                 // written as a number whose custom format is the literal "-" (0 formatted with "'-'").
                 if (bytes.Length == 1 && bytes[0] == (byte)'-') csv.WriteField(0, "'-'");
-                else csv.WriteField(bytes);
+                else WriteText(csv, bytes, raw);
                 break;
-            case StringViewArray v: csv.WriteField(v.GetBytes(r)); break;
-            case LargeStringArray l: csv.WriteField(l.GetString(r)); break;
+            case StringViewArray v: WriteText(csv, v.GetBytes(r), raw); break;
+            case LargeStringArray l: csv.WriteField(raw ? l.GetString(r) : Text.TerminalText.Escape(l.GetString(r))); break;
             case Int64Array i: csv.WriteField(i.GetValue(r)!.Value, default); break;
             case Int32Array i: csv.WriteField(i.GetValue(r)!.Value, default); break;
             case DoubleArray d: csv.WriteField(d.GetValue(r)!.Value, "R"); break;
@@ -216,6 +216,16 @@ public static class TimelineExport
             case TimestampArray t: csv.WriteField(IsoUtc(t.GetTimestampUnchecked(r))); break;
             default: csv.WriteField(Convert.ToString(ArrowValue(col, r), CultureInfo.InvariantCulture)); break;
         }
+    }
+
+    /// <summary>
+    /// Evidence text with control characters (an ESC sequence in a user name or URL) is shown as the terminal
+    /// shows it (\x1b), unless raw: a CSV is read with cat and less as well as with spreadsheets.
+    /// </summary>
+    private static void WriteText(CsvWriter csv, ReadOnlySpan<byte> utf8, bool raw)
+    {
+        if (raw || !Text.TerminalText.MayNeedEscape(utf8)) csv.WriteField(utf8);
+        else csv.WriteField(Text.TerminalText.Escape(System.Text.Encoding.UTF8.GetString(utf8)));
     }
 
     private static async Task<long> WriteJsonlAsync(IArrowArrayStream reader, Stream output, CancellationToken cancel)

@@ -66,7 +66,12 @@ public static class IngestRunner
         await Task.WhenAll([frameTask, .. parseTasks, parseDone, writeTask]).ConfigureAwait(false);
         try
         {
-            if (failure.Error is null) await writer.CompleteAsync(cts.Token).ConfigureAwait(false);
+            if (failure.Error is null)
+            {
+                var parts = await writer.CompleteAsync(cts.Token).ConfigureAwait(false);
+                // Hashed as they lie on disk: reading commands compare against this list before answering.
+                manifest.Parts = parts.Select(p => CaseIntegrity.Describe(caseDir, p.Path, p.Rows)).OrderBy(p => p.Path, StringComparer.Ordinal).ToList();
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -139,10 +144,15 @@ public static class IngestRunner
     /// <summary>Refuses to mix evidence into an existing case unless told to replace it, and never writes inside an input folder.</summary>
     private static bool PrepareCaseFolder(string caseDir, IngestOptions options)
     {
-        foreach (var input in options.Inputs.Select(Path.GetFullPath))
+        // Real paths on both sides: a link to the evidence (evlink -> ev) or into it (out -> ev/var) is the evidence.
+        var realCase = RealPath.Resolve(caseDir);
+        foreach (var input in options.Inputs.Where(Directory.Exists))
         {
-            if (Directory.Exists(input) && (caseDir + Path.DirectorySeparatorChar).StartsWith(input.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                throw new CaseFolderException($"the case folder {caseDir} is inside the input folder {input}; evidence folders are never written to");
+            var realInput = RealPath.Resolve(input);
+            if ((realCase + Path.DirectorySeparatorChar).StartsWith(realInput.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new CaseFolderException($"the case folder {caseDir} is inside the input folder {Path.GetFullPath(input)}"
+                    + (realCase == caseDir && realInput == Path.GetFullPath(input) ? "" : $" (through symbolic links: {realCase} is in {realInput})")
+                    + "; evidence folders are never written to");
         }
         if (!Directory.Exists(caseDir)) { Directory.CreateDirectory(caseDir); return false; }
         var entries = Directory.EnumerateFileSystemEntries(caseDir).Select(Path.GetFileName).ToList();

@@ -27,6 +27,18 @@ public static class TerminalText
         return sb.ToString();
     }
 
+    /// <summary>
+    /// True when UTF-8 text may hold a character <see cref="Escape(string?)"/> changes; a cheap byte scan that lets
+    /// exports copy clean fields as bytes. Lead bytes 0xC2 (C1 controls) and 0xE2 (bidi overrides) are only
+    /// suspects: such fields are decoded and escaped, which leaves their other characters as they are.
+    /// </summary>
+    public static bool MayNeedEscape(ReadOnlySpan<byte> utf8)
+    {
+        foreach (byte b in utf8)
+            if (b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2) return true;
+        return false;
+    }
+
     private static bool IsUnsafe(char c) =>
         c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
 }

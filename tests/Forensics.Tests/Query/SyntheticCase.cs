@@ -1,3 +1,4 @@
+using Forensics.Pipeline.Case;
 using DuckDB.NET.Data;
 
 namespace Forensics.Tests.Query;
@@ -95,6 +96,25 @@ internal static class SyntheticCase
             SELECT '/evidence/var/log/auth.log' AS source_file, 'ab12' AS source_sha256, 'syslog' AS format, CAST(1200 AS BIGINT) AS source_offset,
                    'no timestamp' AS reason, CAST('garbage' AS BLOB) AS raw, 'garbage' AS raw_text
             """);
+        Seal(caseDir);
+    }
+
+    /// <summary>A complete manifest listing the parts, as a finished run writes it, so reading commands accept the case.</summary>
+    public static void Seal(string caseDir, Manifest? manifest = null)
+    {
+        using var db = new DuckDBConnection("DataSource=:memory:");
+        db.Open();
+        var parts = CaseIntegrity.PartsOnDisk(caseDir).Select(relative =>
+        {
+            var file = Path.Combine(caseDir, relative);
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = $"SELECT count(*) FROM read_parquet('{file.Replace("'", "''", StringComparison.Ordinal)}')";
+            return CaseIntegrity.Describe(caseDir, file, Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        }).ToList();
+        manifest ??= new Manifest();
+        manifest.Status = "complete";
+        manifest.Parts = parts;
+        manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile));
     }
 
     private static void Exec(DuckDBConnection db, string sql)

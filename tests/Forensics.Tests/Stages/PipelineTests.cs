@@ -155,6 +155,22 @@ public class PipelineTests
         Assert.True(File.Exists(Path.Combine(caseDir, "notes.txt")));
     }
 
+    [Theory]
+    [InlineData("evlink")]   // evlink -> evidence, case at evlink/case
+    [InlineData("out")]      // out -> evidence/var, case at out/case
+    public async Task A_case_folder_reached_through_a_symlink_into_the_evidence_is_refused(string shape)
+    {
+        using var dir = new TempDir();
+        var folder = WriteEvidence(dir);
+        Directory.CreateDirectory(Path.Combine(folder, "var"));
+        var link = dir.Combine(shape);
+        Directory.CreateSymbolicLink(link, shape == "evlink" ? folder : Path.Combine(folder, "var"));
+        var before = Directory.GetFileSystemEntries(folder, "*", SearchOption.AllDirectories).Order().ToList();
+        var refused = await Assert.ThrowsAsync<CaseFolderException>(() => IngestRunner.RunAsync(new IngestOptions { Inputs = [folder], CaseDirectory = Path.Combine(link, "case") }));
+        Assert.Contains("inside the input folder", refused.Message);
+        Assert.Equal(before, Directory.GetFileSystemEntries(folder, "*", SearchOption.AllDirectories).Order().ToList());
+    }
+
     [Fact]
     public async Task A_failing_stage_ends_the_run_with_its_name_and_no_hang()
     {
