@@ -22,15 +22,11 @@ internal sealed class SshdPeers
 {
     /// <summary>How long after a process's last line its address is still carried (sshd's LoginGraceTime is 2 min).</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
-    private static readonly long MaxAgeMicros = (long)MaxAge.TotalMicroseconds;
-    // Direct-mapped by (host, pid): one memory access per line, no resizing. Two live processes that share a slot
-    // only cost the older one its carried address (never a wrong one: the full key is compared). Allocated on
-    // the first batch with sshd lines: a collection has thousands of small files.
-    private const int SlotBits = 16;
-    private long[]? _keys;
-    private string?[]? _addresses;
-    private long[]? _micros;
-    private readonly List<(int Row, string Value)> _addressFills = [], _hostFills = [];
+    private const int MaxTracked = 1 << 16;
+
+    // Not pre-sized: one instance per syslog file, and a collection has thousands of small files.
+    private readonly Dictionary<long, (string Address, long Micros)> _byProcess = [];
+    private readonly List<(int Row, string Value)> _addresses = [], _hosts = [];
     private readonly List<int> _inherited = [];
 
     /// <summary>Marks a classified sshd record: it names its peer, or is a connection event that wants one.</summary>
@@ -45,39 +41,34 @@ internal sealed class SshdPeers
     public void Apply(EventBatch batch)
     {
         if (!batch.HasPeerRoles) return;
-        _addressFills.Clear(); _hostFills.Clear(); _inherited.Clear();
+        _addresses.Clear(); _hosts.Clear(); _inherited.Clear();
         var remoteHost = batch.Extra(SshdClassifier.RemoteHost) as Utf8BatchColumn;
-        var keys = _keys ??= new long[1 << SlotBits];
-        var addresses = _addresses ??= new string?[1 << SlotBits];
-        var micros = _micros ??= new long[1 << SlotBits];
         var cache = StringCache.Current;
         for (int row = 0; row < batch.Count; row++)
         {
             var role = batch.PeerRole(row);
             if (role == PeerRole.None || batch.Ts.IsNull(row)) continue;
             long key = batch.Pid.Get(row) ^ ((long)HashHost(batch.Host, row) << 32);
-            long now = batch.Ts.Get(row);
-            int slot = (int)((ulong)(key * unchecked((long)0x9E3779B97F4A7C15)) >> (64 - SlotBits));
+            long micros = batch.Ts.Get(row);
             if (role == PeerRole.NamesPeer)
             {
                 var own = !batch.SrcIp.IsNull(row) ? cache.Get(batch.SrcIp.GetBytes(row))
                     : remoteHost is not null && row < remoteHost.Rows && !remoteHost.IsNull(row) ? cache.Get(remoteHost.GetBytes(row)) : null;
                 if (own is null) continue;
-                keys[slot] = key;
-                addresses[slot] = own;
-                micros[slot] = now;
+                if (_byProcess.Count >= MaxTracked) _byProcess.Clear();
+                _byProcess[key] = (own, micros);
                 continue;
             }
-            if (keys[slot] != key || addresses[slot] is not { } known) continue;
-            long age = now - micros[slot];
-            if (age < 0 || age > MaxAgeMicros) continue;
-            micros[slot] = now;
-            (IPAddress.TryParse(known, out _) ? _addressFills : _hostFills).Add((row, known));
+            if (!_byProcess.TryGetValue(key, out var known)) continue;
+            long age = micros - known.Micros;
+            if (age < 0 || age > (long)MaxAge.TotalMicroseconds) continue;
+            _byProcess[key] = (known.Address, micros);
+            (IPAddress.TryParse(known.Address, out _) ? _addresses : _hosts).Add((row, known.Address));
             _inherited.Add(row);
         }
         if (_inherited.Count == 0) return;
-        if (_addressFills.Count > 0) batch.FillText(batch.SrcIp, _addressFills);
-        if (_hostFills.Count > 0) batch.FillExtraText(SshdClassifier.RemoteHost, _hostFills);
+        if (_addresses.Count > 0) batch.FillText(batch.SrcIp, _addresses);
+        if (_hosts.Count > 0) batch.FillExtraText(SshdClassifier.RemoteHost, _hosts);
         batch.SetExtraTrue(SshdClassifier.AddressInherited, _inherited);
     }
 
