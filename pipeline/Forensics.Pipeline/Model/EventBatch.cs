@@ -28,6 +28,12 @@ public sealed class EventBatch
     public bool HasPeerRoles { get; private set; }
     public PeerRole PeerRole(int row) => HasPeerRoles ? _peerRoles[row] : Model.PeerRole.None;
 
+    /// <summary>A row with a peer role, with what the ordered pass needs, computed by the parse worker.</summary>
+    public readonly record struct PeerRow(int Row, PeerRole Role, long ProcessKey, string? Address, long Micros);
+    private readonly List<PeerRow> _peers = [];
+    /// <summary>The rows with a <see cref="Model.PeerRole"/>, in row order.</summary>
+    public IReadOnlyList<PeerRow> PeerRows => _peers;
+
     public readonly ValueBatchColumn<long> Ts = new(InitialCapacity);
     public readonly Utf8BatchColumn TsQuality = new(InitialCapacity);
     public readonly Utf8BatchColumn Host = new(InitialCapacity);
@@ -99,6 +105,8 @@ public sealed class EventBatch
             if (_peerRoles.Length < _offsets.Length) Array.Resize(ref _peerRoles, _offsets.Length);
             if (!HasPeerRoles) { Array.Clear(_peerRoles, 0, row); HasPeerRoles = true; }
             _peerRoles[row] = e.PeerRole;
+            if (e.PeerRole != Model.PeerRole.None && e.TsMicros is { } ts && e.Pid is { } pid)
+                _peers.Add(new PeerRow(row, e.PeerRole, pid ^ ((long)(e.Host?.GetHashCode() ?? 0) << 32), e.SrcIp ?? e.PeerName, ts));
         }
         Ts.Append(e.TsMicros);
         TsQuality.Append(e.TsMicros is null ? Model.TsQuality.Missing : e.TsQuality);
@@ -219,6 +227,7 @@ public sealed class EventBatch
     {
         Count = 0;
         HasPeerRoles = false;
+        _peers.Clear();
         Ts.Reset(); TsQuality.Reset(); Host.Reset(); Event.Reset(); Process.Reset(); Pid.Reset();
         Unit.Reset(); User.Reset(); SrcIp.Reset(); SrcPort.Reset(); Message.Reset();
         foreach (var x in _usedExtras) _extras[x.Ordinal]!.Reset();

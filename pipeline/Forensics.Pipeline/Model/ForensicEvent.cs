@@ -34,6 +34,8 @@ public sealed class ForensicEvent
     /// <see cref="Formats.ILogFormat.InOrder"/>), e.g. an sshd line that names its peer or needs it carried.
     /// </summary>
     public PeerRole PeerRole;
+    /// <summary>Not stored: the peer a <see cref="PeerRole.NamesPeer"/> record names when it is not an address (a host name).</summary>
+    public string? PeerName;
 
     private string? _message;
     // Message set from evidence bytes (SetMessage): kept as UTF-8 for the column and as chars for classifiers,
@@ -217,6 +219,7 @@ public sealed class ForensicEvent
         SrcPort = null;
         SourceOffset = offset;
         PeerRole = PeerRole.None;
+        PeerName = null;
         _message = null;
         _messageByteCount = -1;
         Array.Clear(_extras, 0, _extraCount);

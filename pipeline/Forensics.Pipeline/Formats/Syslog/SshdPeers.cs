@@ -1,7 +1,6 @@
 using System.Net;
 using Forensics.Pipeline.Formats.Classify;
 using Forensics.Pipeline.Model;
-using Forensics.Pipeline.Text;
 
 namespace Forensics.Pipeline.Formats.Syslog;
 
@@ -34,7 +33,9 @@ internal sealed class SshdPeers
     {
         if (e.Pid is null || e.Process is not { } p || !(p.StartsWith("sshd", StringComparison.Ordinal) || p.StartsWith("[sshd", StringComparison.Ordinal))) return;
         if (!SshdClassifier.IsConnectionEvent(e.Event)) return;
-        e.PeerRole = e.SrcIp is not null || e.Get(SshdClassifier.RemoteHost) is not null ? PeerRole.NamesPeer : PeerRole.WantsPeer;
+        var name = e.SrcIp is null ? e.Get(SshdClassifier.RemoteHost) as string : null;
+        e.PeerRole = e.SrcIp is not null || name is not null ? PeerRole.NamesPeer : PeerRole.WantsPeer;
+        e.PeerName = name;
     }
 
     /// <summary>Carries addresses through one parsed batch (the file's batches arrive in order).</summary>
@@ -42,41 +43,27 @@ internal sealed class SshdPeers
     {
         if (!batch.HasPeerRoles) return;
         _addresses.Clear(); _hosts.Clear(); _inherited.Clear();
-        var remoteHost = batch.Extra(SshdClassifier.RemoteHost) as Utf8BatchColumn;
-        var cache = StringCache.Current;
-        for (int row = 0; row < batch.Count; row++)
+        // Only the marked rows, with key and address the parse workers already worked out: this pass runs on
+        // the one write thread, so it must cost next to nothing per row.
+        foreach (var p in batch.PeerRows)
         {
-            var role = batch.PeerRole(row);
-            if (role == PeerRole.None || batch.Ts.IsNull(row)) continue;
-            long key = batch.Pid.Get(row) ^ ((long)HashHost(batch.Host, row) << 32);
-            long micros = batch.Ts.Get(row);
-            if (role == PeerRole.NamesPeer)
+            if (p.Role == PeerRole.NamesPeer)
             {
-                var own = !batch.SrcIp.IsNull(row) ? cache.Get(batch.SrcIp.GetBytes(row))
-                    : remoteHost is not null && row < remoteHost.Rows && !remoteHost.IsNull(row) ? cache.Get(remoteHost.GetBytes(row)) : null;
-                if (own is null) continue;
+                if (p.Address is null) continue;
                 if (_byProcess.Count >= MaxTracked) _byProcess.Clear();
-                _byProcess[key] = (own, micros);
+                _byProcess[p.ProcessKey] = (p.Address, p.Micros);
                 continue;
             }
-            if (!_byProcess.TryGetValue(key, out var known)) continue;
-            long age = micros - known.Micros;
+            if (!_byProcess.TryGetValue(p.ProcessKey, out var known)) continue;
+            long age = p.Micros - known.Micros;
             if (age < 0 || age > (long)MaxAge.TotalMicroseconds) continue;
-            _byProcess[key] = (known.Address, micros);
-            (IPAddress.TryParse(known.Address, out _) ? _addresses : _hosts).Add((row, known.Address));
-            _inherited.Add(row);
+            _byProcess[p.ProcessKey] = (known.Address, p.Micros);
+            (IPAddress.TryParse(known.Address, out _) ? _addresses : _hosts).Add((p.Row, known.Address));
+            _inherited.Add(p.Row);
         }
         if (_inherited.Count == 0) return;
         if (_addresses.Count > 0) batch.FillText(batch.SrcIp, _addresses);
         if (_hosts.Count > 0) batch.FillExtraText(SshdClassifier.RemoteHost, _hosts);
         batch.SetExtraTrue(SshdClassifier.AddressInherited, _inherited);
-    }
-
-    private static int HashHost(Utf8BatchColumn host, int row)
-    {
-        if (host.IsNull(row)) return 0;
-        uint h = 2166136261;
-        foreach (byte b in host.GetBytes(row)) h = (h ^ b) * 16777619;
-        return (int)h;
     }
 }
