@@ -41,6 +41,11 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
                     foreach (var e in FromDisk(file, relative, cancel)) yield return e;
                 }
             }
+            else if (FileKind.Special(full) is { } special)
+            {
+                // Given directly, a FIFO or device is a mistake, not evidence found in a folder: refused (exit 1).
+                yield return new EvidenceFile { SourcePath = full, RelativePath = Path.GetFileName(full), FileName = Path.GetFileName(full), FailureReason = $"{special}, not a regular file: refused as an input (never opened)" };
+            }
             else if (File.Exists(full))
             {
                 foreach (var e in FromDisk(full, Path.GetFileName(full), cancel)) yield return e;
@@ -64,6 +69,12 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
         {
             // The link text is kept (never followed): etc/localtime's names the machine's zone.
             yield return new EvidenceFile { SourcePath = path, RelativePath = relative, FileName = info.Name, SkipReason = $"symbolic link to {info.LinkTarget} (not followed)", LinkTarget = info.LinkTarget };
+            yield break;
+        }
+        if (FileKind.Special(path) is { } special)
+        {
+            // Never opened: a FIFO would block the run, a device would never end.
+            yield return new EvidenceFile { SourcePath = path, RelativePath = relative, FileName = info.Name, ModifiedUtc = info.LastWriteTimeUtc, SkipReason = $"{special}, not a regular file: not read" };
             yield break;
         }
         if ((info.Attributes & (FileAttributes.Device | FileAttributes.ReparsePoint)) != 0)
