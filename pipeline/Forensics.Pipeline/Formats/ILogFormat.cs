@@ -107,8 +107,6 @@ public sealed class ParseOutput
 
     public EventBatch Batch { get; private set; }
     public List<Reject> Rejects { get; } = [];
-    /// <summary>Events so far (the open row included).</summary>
-    public int EventCount => Batch.Count + (_rowOpen ? 1 : 0);
 
     /// <summary>Starts the next event; the returned object is valid until the next call.</summary>
     public ForensicEvent NewEvent(long offset)

@@ -23,10 +23,8 @@ public sealed class EventBatch
 
     public int Count { get; private set; }
 
-    private PeerRole[] _peerRoles = new PeerRole[InitialCapacity];
     /// <summary>True when a row of this batch has a <see cref="Model.PeerRole"/> (most batches have none).</summary>
-    public bool HasPeerRoles { get; private set; }
-    public PeerRole PeerRole(int row) => HasPeerRoles ? _peerRoles[row] : Model.PeerRole.None;
+    public bool HasPeerRoles => _peers.Count > 0;
 
     /// <summary>A row with a peer role, with what the ordered pass needs, computed by the parse worker.</summary>
     public readonly record struct PeerRow(int Row, PeerRole Role, long ProcessKey, string? Address, long Micros);
@@ -100,14 +98,8 @@ public sealed class EventBatch
         int row = Count;
         if (row == _offsets.Length) Array.Resize(ref _offsets, _offsets.Length * 2);
         _offsets[row] = e.SourceOffset;
-        if (e.PeerRole != Model.PeerRole.None || HasPeerRoles)
-        {
-            if (_peerRoles.Length < _offsets.Length) Array.Resize(ref _peerRoles, _offsets.Length);
-            if (!HasPeerRoles) { Array.Clear(_peerRoles, 0, row); HasPeerRoles = true; }
-            _peerRoles[row] = e.PeerRole;
-            if (e.PeerRole != Model.PeerRole.None && e.TsMicros is { } ts && e.Pid is { } pid)
-                _peers.Add(new PeerRow(row, e.PeerRole, pid ^ ((long)(e.Host?.GetHashCode() ?? 0) << 32), e.SrcIp ?? e.PeerName, ts));
-        }
+        if (e.PeerRole != Model.PeerRole.None && e.TsMicros is { } ts && e.Pid is { } pid)
+            _peers.Add(new PeerRow(row, e.PeerRole, pid ^ ((long)(e.Host?.GetHashCode() ?? 0) << 32), e.SrcIp ?? e.PeerName, ts));
         Ts.Append(e.TsMicros);
         TsQuality.Append(e.TsMicros is null ? Model.TsQuality.Missing : e.TsQuality);
         Host.Append(e.Host);
@@ -226,7 +218,6 @@ public sealed class EventBatch
     private void Reset()
     {
         Count = 0;
-        HasPeerRoles = false;
         _peers.Clear();
         Ts.Reset(); TsQuality.Reset(); Host.Reset(); Event.Reset(); Process.Reset(); Pid.Reset();
         Unit.Reset(); User.Reset(); SrcIp.Reset(); SrcPort.Reset(); Message.Reset();

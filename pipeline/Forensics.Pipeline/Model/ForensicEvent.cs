@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Unicode;
 using Forensics.Pipeline.Text;
 
 namespace Forensics.Pipeline.Model;
@@ -73,7 +72,7 @@ public sealed class ForensicEvent
     public void SetMessage(ReadOnlySpan<byte> raw)
     {
         _message = null;
-        if (!Utf8.IsValid(raw) || raw.IndexOf((byte)0) >= 0)
+        if (Utf8Text.NeedsEscaping(raw))
         {
             Message = Utf8Text.Decode(raw);
             return;
@@ -116,16 +115,7 @@ public sealed class ForensicEvent
     // (A bare null here would convert to an empty Memory through byte[]'s implicit conversion, not to null.)
     internal ReadOnlyMemory<byte>? MessageUtf8 => _messageByteCount >= 0 ? new ReadOnlyMemory<byte>(_messageBytes, 0, _messageByteCount) : (ReadOnlyMemory<byte>?)null;
 
-    public int ExtraCount => _extraCount;
     internal ReadOnlySpan<ExtraSlot> ExtraSlots => _extras.AsSpan(0, _extraCount);
-    /// <summary>The extra columns this event set, in the order they were set.</summary>
-    public IEnumerable<ExtraColumn> ExtraColumns
-    {
-        get
-        {
-            for (int i = 0; i < _extraCount; i++) yield return _extras[i].Column;
-        }
-    }
 
     // Typed setters: the ingest path never boxes. A null value leaves the column null.
     public void Set(ExtraColumn column, string? value) { if (value is not null) Put(new ExtraSlot(column, ExtraKind.Ref, 0, 0, value)); }

@@ -27,10 +27,7 @@ public sealed class CaseSession : IDisposable
     ];
 
     public static IReadOnlyList<(string Name, string Type)> RejectColumns { get; } =
-    [
-        ("source_file", "VARCHAR"), ("source_sha256", "VARCHAR"), ("format", "VARCHAR"), ("source_offset", "BIGINT"),
-        ("reason", "VARCHAR"), ("raw", "BLOB"), ("raw_text", "VARCHAR"),
-    ];
+        CaseLayout.RejectColumns.Select(c => (c.Name, EventSchema.DuckDbType(c.Type))).ToList();
 
     /// <summary>Context tables the canned queries read; others found in the case get a view too.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<(string Name, string Type)>> ContextColumns { get; } =

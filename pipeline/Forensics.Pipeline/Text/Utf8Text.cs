@@ -13,12 +13,9 @@ public static class Utf8Text
     public static string Decode(ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty) return string.Empty;
-        if (Utf8.IsValid(bytes) && bytes.IndexOf((byte)0) < 0) return Encoding.UTF8.GetString(bytes);
+        if (!NeedsEscaping(bytes)) return Encoding.UTF8.GetString(bytes);
         return DecodeEscaped(bytes);
     }
-
-    /// <summary>True when the bytes can be stored as they are (valid UTF-8, no NUL): what <see cref="Decode"/> keeps unchanged.</summary>
-    public static bool IsStorable(ReadOnlySpan<byte> bytes) => Utf8.IsValid(bytes) && bytes.IndexOf((byte)0) < 0;
 
     /// <summary>True when <see cref="Decode"/> had to escape something.</summary>
     public static bool NeedsEscaping(ReadOnlySpan<byte> bytes) => !Utf8.IsValid(bytes) || bytes.IndexOf((byte)0) >= 0;

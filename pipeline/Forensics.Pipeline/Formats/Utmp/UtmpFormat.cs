@@ -189,7 +189,7 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
         var room = e.MessageScratch(1600);
         if (System.Text.Unicode.Utf8.TryWrite(room, CultureInfo.InvariantCulture,
                 $"[{type}] [{pid:D5}] [{id}] [{user}] [{line}] [{host}] [{addr ?? "0.0.0.0"}] [{t:s},{usec:D6}+00:00]", out int written)
-            && Text.Utf8Text.IsStorable(room[..written]))
+            && !Text.Utf8Text.NeedsEscaping(room[..written]))
             e.CommitMessage(written);
         else
             e.Message = string.Create(CultureInfo.InvariantCulture, $"[{type}] [{pid:D5}] [{id}] [{user}] [{line}] [{host}] [{addr ?? "0.0.0.0"}] [{t:s},{usec:D6}+00:00]");
