@@ -27,7 +27,28 @@ public static class CaseLayout
         new("raw_text", ColumnType.String),
     ];
 
+    /// <summary>Sigma matches written by forensics sigma / investigate --sigma, recorded in the manifest's parts.</summary>
+    public const string DetectionsFolder = "detections";
+
+    /// <summary>One row per event a Sigma rule matched: the rule (credited: id, author, file) and the event's provenance.</summary>
+    public static IReadOnlyList<ColumnSpec> DetectionColumns { get; } =
+    [
+        new("rule_id", ColumnType.String, Dictionary: true),
+        new("rule_title", ColumnType.String, Dictionary: true),
+        new("rule_level", ColumnType.String, Dictionary: true),
+        new("rule_status", ColumnType.String, Dictionary: true),
+        new("rule_tags", ColumnType.String, Dictionary: true),
+        new("rule_author", ColumnType.String, Dictionary: true),
+        new("rule_file", ColumnType.String, Dictionary: true),
+        new("ts", ColumnType.Timestamp),
+        new("host", ColumnType.String, Dictionary: true),
+        new("format", ColumnType.String, Dictionary: true),
+        new("event", ColumnType.String, Dictionary: true),
+        new("source_file", ColumnType.String, Dictionary: true),
+        new("source_offset", ColumnType.Int64),
+    ];
+
     /// <summary>The folders a case run writes (and --replace removes).</summary>
     public static bool IsCaseEntry(string name) =>
-        name is ManifestFile or EventsFolder or RejectsFolder or TempFolder or "sessions" or "context" or "tables" or ExportsFolder;
+        name is ManifestFile or EventsFolder or RejectsFolder or TempFolder or "sessions" or "context" or "tables" or ExportsFolder or DetectionsFolder;
 }

@@ -29,6 +29,9 @@ public sealed class CaseSession : IDisposable
     public static IReadOnlyList<(string Name, string Type)> RejectColumns { get; } =
         CaseLayout.RejectColumns.Select(c => (c.Name, EventSchema.DuckDbType(c.Type))).ToList();
 
+    public static IReadOnlyList<(string Name, string Type)> DetectionColumns { get; } =
+        CaseLayout.DetectionColumns.Select(c => (c.Name, EventSchema.DuckDbType(c.Type))).ToList();
+
     /// <summary>Context tables the canned queries read; others found in the case get a view too.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<(string Name, string Type)>> ContextColumns { get; } =
         new Dictionary<string, IReadOnlyList<(string Name, string Type)>>(StringComparer.Ordinal)
@@ -176,6 +179,7 @@ public sealed class CaseSession : IDisposable
         CreateTolerantView("events", Parquet(CaseLayout.EventsFolder), EventColumns);
         CreateTolerantView("sessions", Parquet("sessions"), SessionColumns);
         CreateTolerantView("rejects", Parquet(CaseLayout.RejectsFolder), RejectColumns);
+        CreateTolerantView("detections", Parquet(CaseLayout.DetectionsFolder), DetectionColumns);
         CreateFilesTable();
         var contextRoot = Path.Combine(CaseDirectory, "context");
         var names = new SortedSet<string>(ContextColumns.Keys, StringComparer.Ordinal);
