@@ -5,7 +5,7 @@ using Forensics.Pipeline.Text;
 namespace Forensics.Cli.Commands;
 
 /// <summary>
-/// <c>forensics investigate [PATH…] [--out CASE]</c>: ingest, run every canned query, print the findings, and
+/// <c>forensics investigate [PATH…] [--out CASE] [--sigma RULES…]</c>: ingest, run every canned query (and Sigma rules), print the findings, and
 /// write the timeline CSV into the case (CASE/exports/timeline.csv). With no PATH it ingests the bundled sample
 /// case <c>data-samples/droplet1</c> into <c>./cases/droplet1</c>, which it replaces on every run (it is ours).
 /// </summary>
@@ -23,6 +23,8 @@ internal static class InvestigateCommand
         IngestSettings.AddTo(command);
         command.Options.Add(QueriesCommand.QueriesFolder);
         command.Options.Add(CaseReading.AllowIncomplete);
+        var sigma = new Option<string[]>("--sigma") { Description = "Also run these Sigma rule files or folders (see forensics sigma) and show the detections", AllowMultipleArgumentsPerToken = true };
+        command.Options.Add(sigma);
         command.SetAction(async (parse, cancel) =>
         {
             var inputs = parse.GetValue(paths) ?? [];
@@ -38,6 +40,14 @@ internal static class InvestigateCommand
                 inputs = [dir];
             }
             if (!QueriesCommand.TryLoad(parse.GetValue(QueriesCommand.QueriesFolder), out var queries)) return ExitCodes.Usage;
+            var sigmaRules = parse.GetValue(sigma) ?? [];
+            List<Forensics.Pipeline.Sigma.RuleOutcome>? sigmaOutcomes = null;
+            if (sigmaRules.Length > 0)
+            {
+                // Compiled before the ingest: a wrong rules path is a mistake to report before minutes of work.
+                sigmaOutcomes = SigmaCommand.Compile(sigmaRules, parse.GetValue(QueriesCommand.QueriesFolder), out var sigmaExit);
+                if (sigmaOutcomes is null) return sigmaExit;
+            }
             var caseDir = parse.GetValue(output) ?? Path.Combine("cases", sample ? SampleCase : Path.GetFileName(Path.GetFullPath(inputs[0]).TrimEnd(Path.DirectorySeparatorChar)));
             var options = IngestSettings.Build(parse, inputs, caseDir);
             if (sample && parse.GetValue(output) is null) options = options with { Replace = true };
@@ -51,13 +61,21 @@ internal static class InvestigateCommand
             Console.WriteLine($"Findings for {TerminalText.Escape(Path.GetFullPath(caseDir))}");
             CaseReading.Warn(session, onStdout: true, onStderr: false);
             Console.Write(report.Render());
+            var sigmaFailed = false;
+            if (sigmaOutcomes is not null)
+            {
+                var detections = SigmaCommand.Run(session, sigmaOutcomes, sigmaRules);
+                Console.Write(Forensics.Pipeline.Sigma.SigmaReport.Render(detections));
+                Console.WriteLine(SigmaCommand.Footer(sigmaOutcomes, detections, caseDir));
+                sigmaFailed = detections.Errors.Count > 0 || sigmaOutcomes.Any(o => o.Failed is not null);
+            }
             var timeline = Path.Combine(caseDir, "exports", "timeline.csv");
             var result = await TimelineExport.WriteAsync(session, TimelineFormat.Csv, new TimelineFilter(), timeline, raw: false, cancel);
             Console.WriteLine();
             Console.WriteLine($"timeline: {result.Rows:N0} events in {Path.GetFullPath(timeline)}");
             CaseReading.Warn(session, onStdout: true);
             Console.WriteLine($"next: forensics query <name> --case {caseDir}   |   forensics sql --case {caseDir} \"SELECT event, count(*) FROM events GROUP BY ALL\"");
-            return report.Errors.Count > 0 ? ExitCodes.Failed : code;
+            return report.Errors.Count > 0 || sigmaFailed ? ExitCodes.Failed : code;
         });
         return command;
     }
