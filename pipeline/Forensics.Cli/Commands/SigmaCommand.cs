@@ -83,7 +83,7 @@ internal static class SigmaCommand
     /// <summary>Runs the compiled rules; the table is written unless the case was opened under --allow-incomplete.</summary>
     public static SigmaRunResult Run(CaseSession session, List<RuleOutcome> outcomes, string[] rules)
     {
-        var compiled = outcomes.Where(o => o.Compiled is not null).Select(o => o.Compiled!).ToList();
+        var compiled = SigmaRuleSet.Runnable(outcomes);
         var result = SigmaRunner.Run(session, compiled, write: session.Warning is null, string.Join(", ", rules.Select(Path.GetFullPath)));
         foreach (var (rule, error) in result.Errors)
             Console.Error.WriteLine($"forensics: sigma rule {TerminalText.Escape(rule.Rule.SourceFile)} failed to run: {TerminalText.Escape(error)}");
@@ -91,7 +91,7 @@ internal static class SigmaCommand
     }
 
     public static string Footer(List<RuleOutcome> outcomes, SigmaRunResult result, string caseDir) =>
-        $"sigma: {outcomes.Count(o => o.Compiled is not null)} rule(s) run, {outcomes.Count(o => o.Skipped is not null)} skipped, {outcomes.Count(o => o.Failed is not null) + result.Errors.Count} failed; "
+        $"sigma: {SigmaRuleSet.Runnable(outcomes).Count} rule(s) run ({outcomes.Count(o => o.Compiled is not null)} compiled), {outcomes.Count(o => o.Skipped is not null)} skipped, {outcomes.Count(o => o.Failed is not null) + result.Errors.Count} failed; "
         + $"{result.Hits.Sum(h => h.Matches):N0} match(es) from {result.Ranked.Count()} rule(s)"
         + (result.WrittenPart is null ? " (not written: the case is incomplete)" : $" in {TerminalText.Escape(Path.Combine(caseDir, "detections"))}/ (forensics sql --case {TerminalText.Escape(caseDir)} \"SELECT * FROM detections\")")
         + (outcomes.Any(o => o.Skipped is not null) ? "; forensics sigma --check --rules … lists the skipped rules and why" : "");

@@ -6,8 +6,14 @@ namespace Forensics.Pipeline.Sigma;
 /// <summary>A rule compiled to a DuckDB predicate over <c>events</c>, with its values as <c>$name</c> parameters.</summary>
 public sealed record CompiledRule(SigmaRule Rule, string Where, IReadOnlyDictionary<string, object?> Parameters)
 {
-    /// <summary>The whole statement, for <c>--check</c> output and debugging.</summary>
-    public string Sql => $"SELECT * FROM events WHERE {Where}";
+    /// <summary>Columns every rule's query returns, in this order: what a detection row records of the event.</summary>
+    public const string MatchColumns = "epoch_us(ts) AS ts_us, host, format, event, source_file, source_offset";
+
+    /// <summary>A correlation's whole query (returning <see cref="MatchColumns"/>); null for a detection rule.</summary>
+    public string? CorrelationSql { get; init; }
+
+    /// <summary>The statement that lists the rule's matches.</summary>
+    public string Sql => CorrelationSql ?? $"SELECT {MatchColumns} FROM events WHERE {Where} ORDER BY ts, source_file, source_offset";
 }
 
 /// <summary>
@@ -23,10 +29,12 @@ public sealed class SigmaCompiler(SigmaFieldMap map)
     public const string CidrFunction = "sigma_cidr";
     private const string Keywords = "message";
 
-    public CompiledRule Compile(SigmaRule rule)
+    /// <param name="parameterPrefix">Prefix of the parameter names, so several rules can share one statement (correlations).</param>
+    public CompiledRule Compile(SigmaRule rule, string parameterPrefix = "p")
     {
+        if (rule.Correlation is not null) throw new InvalidOperationException("a correlation rule is compiled by SigmaCorrelationCompiler");
         var source = map.Resolve(rule.LogSource);
-        var state = new State(map, source);
+        var state = new State(map, source, parameterPrefix);
         var searches = rule.Searches.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
         var compiled = new Dictionary<string, string>(StringComparer.Ordinal);
         string Search(string name)
@@ -53,13 +61,13 @@ public sealed class SigmaCompiler(SigmaFieldMap map)
         return new CompiledRule(rule, where, state.Parameters);
     }
 
-    private sealed class State(SigmaFieldMap map, MappedLogSource source)
+    private sealed class State(SigmaFieldMap map, MappedLogSource source, string prefix)
     {
         public readonly Dictionary<string, object?> Parameters = new(StringComparer.Ordinal);
 
         private string Bind(object value)
         {
-            var name = "p" + Parameters.Count.ToString(CultureInfo.InvariantCulture);
+            var name = prefix + Parameters.Count.ToString(CultureInfo.InvariantCulture);
             Parameters[name] = value;
             return "$" + name;
         }

@@ -60,7 +60,7 @@ public static class SigmaLoader
     private static SigmaRule Parse(string file, YamlNode root)
     {
         if (root is not YamlMappingNode map) throw new SigmaRuleException("the document is not a YAML mapping");
-        if (Child(map, "correlation") is not null) throw new SigmaUnsupportedException("correlation rule (event_count, value_count, temporal): not supported yet");
+        if (Child(map, "correlation") is YamlMappingNode correlation) return ParseCorrelation(file, map, correlation);
         if (Child(map, "filter") is not null && Child(map, "detection") is null) throw new SigmaUnsupportedException("Sigma filter document: filters are not supported");
         if (Text(map, "action") is { } action) throw new SigmaUnsupportedException($"Sigma 1 multi-document action '{action}': not supported");
         var title = Text(map, "title") ?? throw new SigmaRuleException("the rule has no title");
@@ -90,6 +90,7 @@ public static class SigmaLoader
         {
             SourceFile = file,
             Id = Text(map, "id"),
+            Name = Text(map, "name"),
             Title = title,
             Status = Text(map, "status"),
             Level = Text(map, "level"),
@@ -98,6 +99,70 @@ public static class SigmaLoader
             LogSource = new LogSource(Lower(Text(logsource, "category")), Lower(Text(logsource, "product")), Lower(Text(logsource, "service"))),
             Searches = searches,
             Conditions = conditions,
+        };
+    }
+
+    private static SigmaRule ParseCorrelation(string file, YamlMappingNode map, YamlMappingNode c)
+    {
+        var title = Text(map, "title") ?? throw new SigmaRuleException("the correlation rule has no title");
+        var type = Text(c, "type") ?? throw new SigmaRuleException("the correlation has no type");
+        if (Child(c, "aliases") is not null) throw new SigmaUnsupportedException("correlation with field name aliases: not supported");
+        var rules = Child(c, "rules") switch
+        {
+            YamlSequenceNode seq => seq.Children.OfType<YamlScalarNode>().Select(x => x.Value ?? "").ToList(),
+            YamlScalarNode one => [one.Value ?? ""],
+            _ => throw new SigmaRuleException("the correlation refers to no rules"),
+        };
+        var groupBy = Child(c, "group-by") switch
+        {
+            YamlSequenceNode seq => seq.Children.OfType<YamlScalarNode>().Select(x => x.Value ?? "").ToList(),
+            YamlScalarNode one => [one.Value ?? ""],
+            _ => new List<string>(),
+        };
+        foreach (var g in groupBy)
+            if (!FieldName.IsMatch(g) || g.Length == 0) throw new SigmaUnsupportedException($"group-by field name '{g}': only letters, digits, '_', '.', '-' are supported");
+        var span = Text(c, "timespan") ?? throw new SigmaRuleException("the correlation has no timespan");
+        var m = Regex.Match(span, "^([0-9]{1,9})([smhdw])$", RegexOptions.CultureInvariant);
+        if (!m.Success) throw new SigmaRuleException($"timespan '{span}' is not a number and one of s, m, h, d");
+        long n = long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var timespan = m.Groups[2].Value switch
+        {
+            "s" => TimeSpan.FromSeconds(n), "m" => TimeSpan.FromMinutes(n), "h" => TimeSpan.FromHours(n), "d" => TimeSpan.FromDays(n), _ => TimeSpan.FromDays(7 * n),
+        };
+        var condition = new List<(string, double)>();
+        var fields = new List<string>();
+        if (Child(c, "condition") is YamlMappingNode cond)
+        {
+            foreach (var (k, v) in cond.Children)
+            {
+                var key = ((YamlScalarNode)k).Value ?? "";
+                if (key == "field")
+                {
+                    fields.AddRange(v is YamlSequenceNode fs ? fs.Children.OfType<YamlScalarNode>().Select(x => x.Value ?? "") : [((YamlScalarNode)v).Value ?? ""]);
+                    continue;
+                }
+                if (key is not ("gt" or "gte" or "lt" or "lte" or "eq" or "neq")) throw new SigmaRuleException($"correlation condition '{key}' is not defined");
+                if (!double.TryParse(((YamlScalarNode)v).Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var limit))
+                    throw new SigmaRuleException($"correlation condition {key} needs a number");
+                condition.Add((key, limit));
+            }
+        }
+        foreach (var f in fields)
+            if (!FieldName.IsMatch(f) || f.Length == 0) throw new SigmaUnsupportedException($"correlation field name '{f}': only letters, digits, '_', '.', '-' are supported");
+        return new SigmaRule
+        {
+            SourceFile = file,
+            Id = Text(map, "id"),
+            Name = Text(map, "name"),
+            Title = title,
+            Status = Text(map, "status"),
+            Level = Text(map, "level"),
+            Author = Text(map, "author"),
+            Tags = Child(map, "tags") is YamlSequenceNode tags ? tags.Children.OfType<YamlScalarNode>().Select(t => t.Value ?? "").ToList() : [],
+            LogSource = new LogSource(null, null, null),
+            Searches = [],
+            Conditions = [],
+            Correlation = new SigmaCorrelation(type, rules, groupBy, timespan, condition, fields, Text(c, "generate") is "true"),
         };
     }
 

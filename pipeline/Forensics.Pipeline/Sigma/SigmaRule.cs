@@ -9,6 +9,8 @@ public sealed record SigmaRule
     /// <summary>The file the rule came from (credited in every detection: the rules' licence, DRL 1.1, asks for it).</summary>
     public required string SourceFile { get; init; }
     public string? Id { get; init; }
+    /// <summary>The rule's <c>name</c>: how correlation rules may refer to it besides its id.</summary>
+    public string? Name { get; init; }
     public required string Title { get; init; }
     public string? Status { get; init; }
     public string? Level { get; init; }
@@ -19,6 +21,8 @@ public sealed record SigmaRule
     public required IReadOnlyList<KeyValuePair<string, DetectionNode>> Searches { get; init; }
     /// <summary>The condition; a list of conditions in the rule is OR-ed (specification, "Condition").</summary>
     public required IReadOnlyList<string> Conditions { get; init; }
+    /// <summary>Set for a correlation rule (sigma-correlation-rules-specification.md), which has no detection of its own.</summary>
+    public SigmaCorrelation? Correlation { get; init; }
 
     /// <summary>ATT&amp;CK tags only (attack.*), as the detections table lists them.</summary>
     public IEnumerable<string> AttackTags => Tags.Where(t => t.StartsWith("attack.", StringComparison.OrdinalIgnoreCase));
@@ -29,6 +33,13 @@ public sealed record SigmaRule
         "critical" => 5, "high" => 4, "medium" => 3, "low" => 2, "informational" => 1, _ => 0,
     };
 }
+
+/// <summary>
+/// The <c>correlation</c> section: a type, the rules it refers to (by id or name), the group-by fields, the
+/// timespan and the condition (each entry AND-ed; <c>field</c> names what value_count counts).
+/// </summary>
+public sealed record SigmaCorrelation(string Type, IReadOnlyList<string> Rules, IReadOnlyList<string> GroupBy, TimeSpan Timespan,
+    IReadOnlyList<(string Operator, double Value)> Condition, IReadOnlyList<string> Fields, bool Generate);
 
 /// <summary>The rule's <c>logsource</c>: values are lower case by the specification; <c>definition</c> is prose and not evaluated.</summary>
 public sealed record LogSource(string? Category, string? Product, string? Service)

@@ -13,15 +13,33 @@ public static class SigmaRuleSet
     public static List<RuleOutcome> Compile(IEnumerable<string> paths, SigmaFieldMap map)
     {
         var compiler = new SigmaCompiler(map);
+        var correlations = new SigmaCorrelationCompiler(map);
+        var docs = SigmaLoader.LoadAll(paths).ToList();
+        // Correlations refer to rules by id or name anywhere in the set (the same file or another).
+        var lookup = new Dictionary<string, SigmaRule>(StringComparer.Ordinal);
+        foreach (var r in docs.Select(d => d.Rule).OfType<SigmaRule>())
+            foreach (var key in new[] { r.Id, r.Name }.OfType<string>()) lookup.TryAdd(key, r);
         var outcomes = new List<RuleOutcome>();
-        foreach (var doc in SigmaLoader.LoadAll(paths))
+        foreach (var doc in docs)
         {
             if (doc.Rule is null) { outcomes.Add(new RuleOutcome(doc, null, doc.Skipped, doc.Failed)); continue; }
-            try { outcomes.Add(new RuleOutcome(doc, compiler.Compile(doc.Rule), null, null)); }
+            try { outcomes.Add(new RuleOutcome(doc, doc.Rule.Correlation is null ? compiler.Compile(doc.Rule) : correlations.Compile(doc.Rule, lookup), null, null)); }
             catch (SigmaUnsupportedException ex) { outcomes.Add(new RuleOutcome(doc, null, ex.Message, null)); }
             catch (SigmaRuleException ex) { outcomes.Add(new RuleOutcome(doc, null, null, ex.Message)); }
         }
         return outcomes;
+    }
+
+    /// <summary>
+    /// The rules to run: every compiled rule except those a correlation refers to without <c>generate: true</c>
+    /// (the specification: by default only the correlation query is generated).
+    /// </summary>
+    public static List<CompiledRule> Runnable(IEnumerable<RuleOutcome> outcomes)
+    {
+        var compiled = outcomes.Select(o => o.Compiled).OfType<CompiledRule>().ToList();
+        var hidden = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in compiled.Select(r => r.Rule.Correlation).OfType<SigmaCorrelation>().Where(c => !c.Generate)) hidden.UnionWith(c.Rules);
+        return compiled.Where(r => r.Rule.Correlation is not null || !((r.Rule.Id is { } id && hidden.Contains(id)) || (r.Rule.Name is { } n && hidden.Contains(n)))).ToList();
     }
 
     /// <summary>Counts per folder (relative to <paramref name="root"/> when the files lie under it): what <c>--check</c> prints.</summary>

@@ -51,9 +51,7 @@ public static class SigmaRunner
             var r = rule.Rule;
             try
             {
-                using var cmd = session.Command(
-                    $"SELECT epoch_us(ts), host, format, event, source_file, source_offset FROM events WHERE {rule.Where} ORDER BY ts, source_file, source_offset",
-                    rule.Parameters);
+                using var cmd = session.Command(rule.Sql, rule.Parameters);
                 using var reader = cmd.ExecuteReader();
                 while (reader.Read())
                 {
@@ -69,7 +67,7 @@ public static class SigmaRunner
                     writer.AddRow(row);
                 }
             }
-            catch (DuckDBException ex) { errors[rule] = ex.Message.Split('\n')[0]; continue; }
+            catch (Exception ex) when (ex is DuckDBException or SqlRefusedException) { errors[rule] = ex.Message.Split('\n')[0]; continue; }
             hits.Add(new RuleHits(r, matches, Time(first), Time(last), hosts.ToList()));
         }
         if (writer is null) return new SigmaRunResult(hits, errors, null);

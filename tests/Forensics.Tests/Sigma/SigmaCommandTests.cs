@@ -19,7 +19,7 @@ public sealed class SigmaCommandTests(SigmaCase c) : IClassFixture<SigmaCase>
         Assert.True(code == 0, stderr);
         Assert.StartsWith("level,rule_title,matches,", stdout, StringComparison.Ordinal);
         Assert.Contains("high,sudo to root,1,", stdout, StringComparison.Ordinal);
-        Assert.Contains("1 rule(s) run, 1 skipped, 0 failed", stderr, StringComparison.Ordinal);
+        Assert.Contains("1 rule(s) run (1 compiled), 1 skipped, 0 failed", stderr, StringComparison.Ordinal);
 
         // The part is in the manifest: a reading command accepts the case and sees the row with its provenance.
         (code, stdout, stderr) = CaseSessionTests.RunCli(["sql", "--case", c.Run.CaseDir, "--format", "csv",

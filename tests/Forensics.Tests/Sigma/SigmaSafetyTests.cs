@@ -77,15 +77,4 @@ public sealed class SigmaSafetyTests(SigmaCase c) : IClassFixture<SigmaCase>
         Assert.Equal("failed", outcome.Status);
         Assert.Contains(reason, outcome.Failed, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public void Correlation_documents_are_skipped_and_the_rule_beside_them_compiles()
-    {
-        using var rules = new TempDir();
-        File.WriteAllText(rules.Combine("r.yml"), SigmaCase.Rule("category: webserver", "selection:\n    c-uri: x\ncondition: selection")
-            + "---\ntitle: many\ncorrelation:\n    type: event_count\n    rules: [x]\n    group-by: [c-ip]\n    timespan: 1h\n    condition:\n        gte: 10\n");
-        var outcomes = SigmaRuleSet.Compile([rules.Path], c.Map);
-        Assert.Equal(["compiled", "skipped"], outcomes.Select(o => o.Status));
-        Assert.Contains("correlation", outcomes[1].Skipped, StringComparison.Ordinal);
-    }
 }
