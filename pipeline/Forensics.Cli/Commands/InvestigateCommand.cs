@@ -23,7 +23,7 @@ internal static class InvestigateCommand
         IngestSettings.AddTo(command);
         command.Options.Add(QueriesCommand.QueriesFolder);
         command.Options.Add(CaseReading.AllowIncomplete);
-        var sigma = new Option<string[]>("--sigma") { Description = "Also run these Sigma rule files or folders (see forensics sigma) and show the detections", AllowMultipleArgumentsPerToken = true };
+        var sigma = new Option<string[]>("--sigma") { Description = "Also run these Sigma rule files or folders (see forensics sigma; the bundled queries/sigma/rules always run) and show the detections", AllowMultipleArgumentsPerToken = true };
         command.Options.Add(sigma);
         command.SetAction(async (parse, cancel) =>
         {
@@ -40,7 +40,9 @@ internal static class InvestigateCommand
                 inputs = [dir];
             }
             if (!QueriesCommand.TryLoad(parse.GetValue(QueriesCommand.QueriesFolder), out var queries)) return ExitCodes.Usage;
-            var sigmaRules = parse.GetValue(sigma) ?? [];
+            // The bundled rules (queries/sigma/rules) always run: their correlations sit next to the canned queries.
+            var bundled = Forensics.Pipeline.Sigma.SigmaFieldMap.BundledRules(parse.GetValue(QueriesCommand.QueriesFolder));
+            var sigmaRules = (bundled is null ? [] : new[] { bundled }).Concat(parse.GetValue(sigma) ?? []).ToArray();
             List<Forensics.Pipeline.Sigma.RuleOutcome>? sigmaOutcomes = null;
             if (sigmaRules.Length > 0)
             {

@@ -32,6 +32,10 @@ public sealed class SigmaFieldMap
     public static string? Locate(string? queriesFolder = null) =>
         QueryCatalog.Locate(queriesFolder) is { } q && File.Exists(Path.Combine(q, "sigma", FileName)) ? Path.Combine(q, "sigma", FileName) : null;
 
+    /// <summary>The project's own rules (queries/sigma/rules: SSH brute force and the like), which investigate always runs.</summary>
+    public static string? BundledRules(string? queriesFolder = null) =>
+        Locate(queriesFolder) is { } map && Path.Combine(Path.GetDirectoryName(map)!, "rules") is var rules && Directory.Exists(rules) ? rules : null;
+
     public static SigmaFieldMap Load(string path)
     {
         var stream = new YamlStream();

@@ -161,6 +161,26 @@ public abstract class Droplet1FindingsTests
         Assert.Contains(manifest.Inputs, i => i.Format == "werkzeug");
         Assert.True(File.ReadLines(Path.Combine(_run.CaseDir, "exports", "timeline.csv")).Count() > 4000);
     }
+
+    [Fact]
+    public void Finding7_the_bundled_Sigma_brute_force_correlation_flags_addresses_the_canned_query_lists()
+    {
+        // investigate runs queries/sigma/rules; the case holds their matches, recorded in the manifest.
+        Assert.Empty(Forensics.Pipeline.Case.CaseIntegrity.Check(_run.CaseDir));
+        Assert.Contains("== Sigma detections:", _run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("SSH password guessing from one address", _run.Stdout, StringComparison.Ordinal);
+        using var session = CaseSession.Open(_run.CaseDir);
+        var flagged = session.Run("""
+            SELECT DISTINCT e.src_ip FROM detections d JOIN events e USING (source_file, source_offset)
+            WHERE d.rule_id = '5b0b2c61-6f0e-4a43-9a55-2f1d1c7e8a01'
+            """).Rows.Select(r => (string)r[0]!).ToList();
+        Assert.NotEmpty(flagged);
+        // Ten failures in ten minutes from an address: the canned per-IP count of the same address holds at least ten.
+        var byIp = _run.Query("ssh_bruteforce_by_ip");
+        var attempts = byIp.Rows.ToDictionary(row => (string)Cell(byIp, row, "src_ip")!,
+            row => Convert.ToInt64(Cell(byIp, row, "failed_attempts")) + Convert.ToInt64(Cell(byIp, row, "invalid_user_probes")));
+        Assert.All(flagged, ip => Assert.True(attempts.GetValueOrDefault(ip) >= 10, $"{ip}: {attempts.GetValueOrDefault(ip)} attempts"));
+    }
 }
 
 public sealed class Droplet1FolderFindingsTests(Droplet1FindingsTests.FolderInvestigation run)
