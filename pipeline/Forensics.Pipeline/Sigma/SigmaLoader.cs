@@ -86,16 +86,8 @@ public static class SigmaLoader
             }
         }
         if (conditions.Count == 0) throw new SigmaRuleException("the detection has no condition");
-        return new SigmaRule
+        return Described(file, map, title) with
         {
-            SourceFile = file,
-            Id = Text(map, "id"),
-            Name = Text(map, "name"),
-            Title = title,
-            Status = Text(map, "status"),
-            Level = Text(map, "level"),
-            Author = Text(map, "author"),
-            Tags = Child(map, "tags") is YamlSequenceNode tags ? tags.Children.OfType<YamlScalarNode>().Select(t => t.Value ?? "").ToList() : [],
             LogSource = new LogSource(Lower(Text(logsource, "category")), Lower(Text(logsource, "product")), Lower(Text(logsource, "service"))),
             Searches = searches,
             Conditions = conditions,
@@ -149,22 +141,24 @@ public static class SigmaLoader
         }
         foreach (var f in fields)
             if (!FieldName.IsMatch(f) || f.Length == 0) throw new SigmaUnsupportedException($"correlation field name '{f}': only letters, digits, '_', '.', '-' are supported");
-        return new SigmaRule
-        {
-            SourceFile = file,
-            Id = Text(map, "id"),
-            Name = Text(map, "name"),
-            Title = title,
-            Status = Text(map, "status"),
-            Level = Text(map, "level"),
-            Author = Text(map, "author"),
-            Tags = Child(map, "tags") is YamlSequenceNode tags ? tags.Children.OfType<YamlScalarNode>().Select(t => t.Value ?? "").ToList() : [],
-            LogSource = new LogSource(null, null, null),
-            Searches = [],
-            Conditions = [],
-            Correlation = new SigmaCorrelation(type, rules, groupBy, timespan, condition, fields, Text(c, "generate") is "true"),
-        };
+        return Described(file, map, title) with { Correlation = new SigmaCorrelation(type, rules, groupBy, timespan, condition, fields, Text(c, "generate") is "true") };
     }
+
+    /// <summary>The metadata every rule and correlation has; a correlation has no log source or detection of its own.</summary>
+    private static SigmaRule Described(string file, YamlMappingNode map, string title) => new()
+    {
+        SourceFile = file,
+        Id = Text(map, "id"),
+        Name = Text(map, "name"),
+        Title = title,
+        Status = Text(map, "status"),
+        Level = Text(map, "level"),
+        Author = Text(map, "author"),
+        Tags = Child(map, "tags") is YamlSequenceNode tags ? tags.Children.OfType<YamlScalarNode>().Select(t => t.Value ?? "").ToList() : [],
+        LogSource = new LogSource(null, null, null),
+        Searches = [],
+        Conditions = [],
+    };
 
     /// <summary>A search identifier: a map is AND of its entries, a list is OR of its items (strings: keywords; maps).</summary>
     private static DetectionNode Search(string name, YamlNode node) => node switch
