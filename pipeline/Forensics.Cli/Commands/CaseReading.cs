@@ -5,7 +5,7 @@ using Forensics.Pipeline.Text;
 namespace Forensics.Cli.Commands;
 
 /// <summary>
-/// How every reading command (query, sql, timeline, investigate) opens a case: the integrity check and the SQL
+/// How every reading command (query, sql, timeline, investigate, sigma) opens a case: the integrity check and the SQL
 /// sandbox of <see cref="CaseSession.Open(string, CaseAccess)"/>, one line on stderr and an exit code when refused,
 /// and the --allow-incomplete warning printed where each command's output goes.
 /// </summary>

@@ -22,10 +22,10 @@ internal static class SigmaCommand
     {
         var caseOption = new Option<string?>("--case", "-c") { Description = "Case folder (written by forensics ingest); not needed with --check" };
         var check = new Option<bool>("--check") { Description = "Only compile: print compiled / skipped / failed counts per folder and every reason" };
-        var verbose = new Option<bool>("--sql") { Description = "With --check: print each compiled rule's SQL" };
+        var showSql = new Option<bool>("--sql") { Description = "With --check: print each compiled rule's SQL" };
         Rules.Required = true;
         var command = new Command("sigma", "Run Sigma rules over a case (matches go to CASE/detections/)");
-        foreach (var o in new Option[] { caseOption, Rules, check, verbose, QueryCommand.Format, QueryCommand.Output, QueryCommand.Raw, CaseReading.AllowIncomplete, QueriesCommand.QueriesFolder })
+        foreach (var o in new Option[] { caseOption, Rules, check, showSql, QueryCommand.Format, QueryCommand.Output, QueryCommand.Raw, CaseReading.AllowIncomplete, QueriesCommand.QueriesFolder })
             command.Options.Add(o);
         QueryCommand.Format.AcceptOnlyFromAmong(QueryOutput.Formats);
         command.SetAction(parse =>
@@ -33,7 +33,7 @@ internal static class SigmaCommand
             var rules = parse.GetValue(Rules) ?? [];
             var outcomes = Compile(rules, parse.GetValue(QueriesCommand.QueriesFolder), out var exit);
             if (outcomes is null) return exit;
-            if (parse.GetValue(check)) return PrintCheck(outcomes, rules, parse.GetValue(verbose));
+            if (parse.GetValue(check)) return PrintCheck(outcomes, rules, parse.GetValue(showSql));
             var caseDir = parse.GetValue(caseOption);
             if (caseDir is null) { Console.Error.WriteLine("forensics: sigma needs --case CASE (or --check to only compile the rules)"); return ExitCodes.Usage; }
             PrintProblems(outcomes);

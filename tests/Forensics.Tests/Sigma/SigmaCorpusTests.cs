@@ -77,4 +77,42 @@ public sealed class SigmaCorpusTests
         var table = check.Run("SELECT count(*) FROM detections").Rows[0][0];
         Assert.Equal(result.Hits.Sum(h => h.Matches), Convert.ToInt64(table, System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    [SkippableFact]
+    public void SigmaHQ_auditd_rules_over_real_audit_logs_match_the_records_counted_in_the_raw_files()
+    {
+        var root = Corpus.Dir("sigma/rules");
+        string[] logs = [Corpus.Dir("go-libaudit/auparse"), Corpus.Dir("plaso/audit"), Corpus.Dir("s4/audit")];
+        var compiled = SigmaRuleSet.Runnable(SigmaRuleSet.Compile([Path.Combine(root, "linux", "auditd")], Map));
+        using var run = CaseRun.Ingest(logs);
+        SigmaRunResult result;
+        using (var session = CaseSession.Open(run.CaseDir))
+            result = SigmaRunner.Run(session, compiled, write: true, "SigmaHQ linux/auditd");
+        Assert.Empty(result.Errors);
+
+        // Independently, from the raw lines: the events (file, serial) holding a record of the kind each rule names.
+        var records = logs.SelectMany(d => Directory.EnumerateFiles(d, "*.log", SearchOption.AllDirectories)
+                .Concat(Directory.EnumerateFiles(d, "audit.log*", SearchOption.AllDirectories)).Distinct())
+            .SelectMany(f => File.ReadLines(f).Select(l => (File: f, Line: l)))
+            .Select(x => (x.File, x.Line, Match: System.Text.RegularExpressions.Regex.Match(x.Line, @"^type=(\w+) msg=audit\([0-9.]+:([0-9]+)\)")))
+            .Where(x => x.Match.Success)
+            .Select(x => (x.File, Type: x.Match.Groups[1].Value, Serial: x.Match.Groups[2].Value, x.Line)).ToList();
+        long Events(Func<(string File, string Type, string Serial, string Line), bool> wanted) =>
+            records.Where(wanted).Select(r => (r.File, r.Serial)).Distinct().Count();
+        long Hits(string id) => result.Hits.SingleOrDefault(h => h.Rule.Id == id)?.Matches ?? 0;
+
+        string[] discovery = ["hostname", "id", "last", "uname", "users", "w", "who", "whoami"];
+        var expected = new Dictionary<string, long>
+        {
+            // Creation Of An User Account: ADD_USER, or a SYSCALL of useradd.
+            ["759d0d51-bc99-4b5e-9add-8f5b2c8e7512"] = Events(r => r.Type == "ADD_USER" || (r.Type == "SYSCALL" && r.Line.Contains("/useradd\"", StringComparison.Ordinal))),
+            // System Owner or User Discovery: an EXECVE whose a0 is one of the discovery tools.
+            ["9a0d8ca0-2385-4020-b6c6-cb6153ca56f3"] = Events(r => r.Type == "EXECVE" && discovery.Any(t => r.Line.Contains($" a0=\"{t}\"", StringComparison.Ordinal))),
+            // Linux Keylogging with Pam.d: TTY/USER_TTY records, or a PATH record of the two PAM files.
+            ["49aae26c-450e-448b-911d-b3c13d178dfc"] = Events(r => r.Type is "TTY" or "USER_TTY"
+                || (r.Type == "PATH" && (r.Line.Contains("name=\"/etc/pam.d/system-auth\"", StringComparison.Ordinal) || r.Line.Contains("name=\"/etc/pam.d/password-auth\"", StringComparison.Ordinal)))),
+        };
+        Assert.All(expected, e => Assert.True(e.Value > 0, $"{e.Key}: the corpus holds such records"));
+        Assert.Equal(expected, expected.ToDictionary(e => e.Key, e => Hits(e.Key)));
+    }
 }
