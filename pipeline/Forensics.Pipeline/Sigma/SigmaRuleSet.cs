@@ -23,7 +23,9 @@ public static class SigmaRuleSet
         foreach (var doc in docs)
         {
             if (doc.Rule is null) { outcomes.Add(new RuleOutcome(doc, null, doc.Skipped, doc.Failed)); continue; }
-            try { outcomes.Add(new RuleOutcome(doc, doc.Rule.Correlation is null ? compiler.Compile(doc.Rule) : correlations.Compile(doc.Rule, lookup), null, null)); }
+            // Parameter names unique across the set, so the runner can put every rule into one scan.
+            var prefix = $"d{outcomes.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)}p";
+            try { outcomes.Add(new RuleOutcome(doc, doc.Rule.Correlation is null ? compiler.Compile(doc.Rule, prefix) : correlations.Compile(doc.Rule, lookup), null, null)); }
             catch (SigmaUnsupportedException ex) { outcomes.Add(new RuleOutcome(doc, null, ex.Message, null)); }
             catch (SigmaRuleException ex) { outcomes.Add(new RuleOutcome(doc, null, null, ex.Message)); }
         }

@@ -24,8 +24,9 @@ public sealed record SigmaRunResult(IReadOnlyList<RuleHits> Hits, IReadOnlyDicti
 }
 
 /// <summary>
-/// Runs compiled rules over a case (one query per rule: a rule that fails at run time, e.g. a regular expression
-/// RE2 rejects, is reported alone) and writes every match to <c>CASE/detections/part-0.parquet</c> through the
+/// Runs compiled rules over a case (the detection rules in one scan, each correlation in a query of its own; when
+/// DuckDB refuses the one scan, e.g. a regular expression RE2 rejects, each rule runs alone and the failing one is
+/// reported) and writes every match to <c>CASE/detections/part-0.parquet</c> through the
 /// case's Parquet writer, replacing earlier detections, and records the part in the manifest so the integrity
 /// check keeps passing. The rows stream from DuckDB to the writer; only per-rule counts stay in memory.
 /// </summary>
@@ -37,43 +38,104 @@ public static class SigmaRunner
     public static SigmaRunResult Run(CaseSession session, IReadOnlyList<CompiledRule> rules, bool write, string rulesDescription)
     {
         SigmaCidr.Register(session.Connection);
-        var dir = Path.Combine(session.CaseDirectory, CaseLayout.DetectionsFolder);
-        var path = Path.Combine(dir, "part-0.parquet");
-        using var writer = write ? new ParquetTableWriter(path, CaseLayout.DetectionColumns, 128 * 1024) : null;
-        var hits = new List<RuleHits>();
-        var errors = new Dictionary<CompiledRule, string>();
-        var row = new object?[CaseLayout.DetectionColumns.Count];
-        foreach (var rule in rules.OrderByDescending(r => SigmaRule.LevelRank(r.Rule.Level)).ThenBy(r => r.Rule.Title, StringComparer.Ordinal))
+        var path = Path.Combine(session.CaseDirectory, CaseLayout.DetectionsFolder, "part-0.parquet");
+        var sink = new Sink(write ? path : null);
+        try
         {
-            long matches = 0;
-            long? first = null, last = null;
-            var hosts = new SortedSet<string>(StringComparer.Ordinal);
-            var r = rule.Rule;
-            try
+            var errors = new Dictionary<CompiledRule, string>();
+            var plain = rules.Where(r => r.CorrelationSql is null).ToList();
+            if (!OnePass(session, plain, sink))
             {
-                using var cmd = session.Command(rule.Sql, rule.Parameters);
-                using var reader = cmd.ExecuteReader();
-                while (reader.Read())
-                {
-                    long? ts = reader.IsDBNull(0) ? null : reader.GetInt64(0);
-                    string? host = reader.IsDBNull(1) ? null : reader.GetString(1);
-                    matches++;
-                    if (ts is { } t) { first = first is null ? t : Math.Min(first.Value, t); last = last is null ? t : Math.Max(last.Value, t); }
-                    if (host is not null) hosts.Add(host);
-                    if (writer is null) continue;
-                    row[0] = r.Id; row[1] = r.Title; row[2] = r.Level; row[3] = r.Status; row[4] = string.Join(",", r.AttackTags);
-                    row[5] = r.Author; row[6] = r.SourceFile; row[7] = ts; row[8] = host;
-                    for (int c = 2; c < 6; c++) row[7 + c] = reader.IsDBNull(c) ? null : reader.GetValue(c);
-                    writer.AddRow(row);
-                }
+                sink.Restart();
+                foreach (var rule in plain) PerRule(session, rule, sink, errors);
             }
-            catch (Exception ex) when (ex is DuckDBException or SqlRefusedException) { errors[rule] = ex.Message.Split('\n')[0]; continue; }
-            hits.Add(new RuleHits(r, matches, Time(first), Time(last), hosts.ToList()));
+            foreach (var rule in rules.Where(r => r.CorrelationSql is not null)) PerRule(session, rule, sink, errors);
+            var hits = rules.Where(r => !errors.ContainsKey(r)).Select(sink.Hits).ToList();
+            if (sink.Writer is not { } writer) return new SigmaRunResult(hits, errors, null);
+            writer.Complete();
+            Record(session.CaseDirectory, writer, $"{ManifestNotePrefix}{rules.Count} rule(s) from {rulesDescription}, {hits.Sum(h => h.Matches).ToString(CultureInfo.InvariantCulture)} match(es) in {CaseLayout.DetectionsFolder}/ ({DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ})");
+            return new SigmaRunResult(hits, errors, path);
         }
-        if (writer is null) return new SigmaRunResult(hits, errors, null);
-        writer.Complete();
-        Record(session.CaseDirectory, writer, $"{ManifestNotePrefix}{rules.Count} rule(s) from {rulesDescription}, {hits.Sum(h => h.Matches).ToString(CultureInfo.InvariantCulture)} match(es) in {CaseLayout.DetectionsFolder}/ ({DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ})");
-        return new SigmaRunResult(hits, errors, path);
+        finally { sink.Dispose(); }
+    }
+
+    /// <summary>
+    /// Every detection rule in one scan of <c>events</c>: the rows any rule matches, each with the list of the rules
+    /// it matched (one pass per table instead of one per rule). False when it cannot be used (parameter names
+    /// shared between rules) or DuckDB refuses it (then each rule runs alone, so the failing one is named).
+    /// </summary>
+    private static bool OnePass(CaseSession session, List<CompiledRule> rules, Sink sink)
+    {
+        if (rules.Count < 2) return false;
+        var parameters = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (k, v) in rules.SelectMany(r => r.Parameters))
+            if (!parameters.TryAdd(k, v)) return false;
+        var which = string.Join(", ", rules.Select((r, i) => $"CASE WHEN {r.Where} THEN '{i.ToString(CultureInfo.InvariantCulture)}' END"));
+        var sql = $"SELECT {CompiledRule.MatchColumns}, concat_ws(',', {which}) AS _rules FROM events WHERE {string.Join(" OR ", rules.Select(r => r.Where))} ORDER BY ts, source_file, source_offset";
+        try
+        {
+            using var cmd = session.Command(sql, parameters);
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+                foreach (var index in reader.GetString(6).Split(',', StringSplitOptions.RemoveEmptyEntries))
+                    sink.Add(rules[int.Parse(index, CultureInfo.InvariantCulture)], reader);
+            return true;
+        }
+        catch (Exception ex) when (ex is DuckDBException or SqlRefusedException) { return false; }
+    }
+
+    private static void PerRule(CaseSession session, CompiledRule rule, Sink sink, Dictionary<CompiledRule, string> errors)
+    {
+        try
+        {
+            using var cmd = session.Command(rule.Sql, rule.Parameters);
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read()) sink.Add(rule, reader);
+        }
+        catch (Exception ex) when (ex is DuckDBException or SqlRefusedException) { errors[rule] = ex.Message.Split('\n')[0]; sink.Forget(rule); }
+    }
+
+    /// <summary>Where matches go: the detections part (when writing) and per-rule counts, times and hosts.</summary>
+    private sealed class Sink(string? path) : IDisposable
+    {
+        private readonly Dictionary<CompiledRule, (long Matches, long? First, long? Last, SortedSet<string> Hosts)> _stats = [];
+        private readonly object?[] _row = new object?[CaseLayout.DetectionColumns.Count];
+        public ParquetTableWriter? Writer { get; private set; } = path is null ? null : new ParquetTableWriter(path, CaseLayout.DetectionColumns, 128 * 1024);
+
+        /// <summary>Drops what a failed one-pass attempt wrote.</summary>
+        public void Restart()
+        {
+            _stats.Clear();
+            if (Writer is null) return;
+            Writer.Dispose();
+            Writer = new ParquetTableWriter(path!, CaseLayout.DetectionColumns, 128 * 1024);
+        }
+
+        /// <summary>One match: the reader is positioned on a row of <see cref="CompiledRule.MatchColumns"/>.</summary>
+        public void Add(CompiledRule rule, System.Data.Common.DbDataReader reader)
+        {
+            long? ts = reader.IsDBNull(0) ? null : reader.GetInt64(0);
+            string? host = reader.IsDBNull(1) ? null : reader.GetString(1);
+            var s = _stats.TryGetValue(rule, out var known) ? known : (0, null, null, new SortedSet<string>(StringComparer.Ordinal));
+            s.Matches++;
+            if (ts is { } t) { s.First = s.First is null ? t : Math.Min(s.First.Value, t); s.Last = s.Last is null ? t : Math.Max(s.Last.Value, t); }
+            if (host is not null) s.Hosts.Add(host);
+            _stats[rule] = s;
+            if (Writer is null) return;
+            var r = rule.Rule;
+            _row[0] = r.Id; _row[1] = r.Title; _row[2] = r.Level; _row[3] = r.Status; _row[4] = string.Join(",", r.AttackTags);
+            _row[5] = r.Author; _row[6] = r.SourceFile; _row[7] = ts; _row[8] = host;
+            for (int c = 2; c < 6; c++) _row[7 + c] = reader.IsDBNull(c) ? null : reader.GetValue(c);
+            Writer.AddRow(_row);
+        }
+
+        public void Forget(CompiledRule rule) => _stats.Remove(rule);
+
+        public RuleHits Hits(CompiledRule rule) => _stats.TryGetValue(rule, out var s)
+            ? new RuleHits(rule.Rule, s.Matches, Time(s.First), Time(s.Last), s.Hosts.ToList())
+            : new RuleHits(rule.Rule, 0, null, null, []);
+
+        public void Dispose() => Writer?.Dispose();
     }
 
     /// <summary>Replaces the manifest's detections parts with the new one (and removes stray older part files).</summary>

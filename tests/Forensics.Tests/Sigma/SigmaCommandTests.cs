@@ -37,6 +37,22 @@ public sealed class SigmaCommandTests(SigmaCase c) : IClassFixture<SigmaCase>
     }
 
     [Fact]
+    public void A_rule_DuckDB_refuses_at_run_time_is_named_and_the_others_still_run()
+    {
+        using var rules = new TempDir();
+        File.WriteAllText(rules.Combine("sudo.yml"), SudoRule);
+        // .NET accepts \Z, RE2 does not: the one-scan query fails, each rule then runs alone.
+        File.WriteAllText(rules.Combine("re2.yml"), SigmaCase.Rule("product: linux", "selection:\n    message|re: 'M0\\Z'\ncondition: selection"));
+        var (code, stdout, stderr) = CaseSessionTests.RunCli(["sigma", "--case", c.Run.CaseDir, "--rules", rules.Path, "--format", "csv"]);
+        Assert.Equal(3, code);
+        Assert.Contains($"sigma rule {rules.Combine("re2.yml")} failed to run: Invalid Input Error", stderr, StringComparison.Ordinal);
+        Assert.Contains("high,sudo to root,1,", stdout, StringComparison.Ordinal);
+        (code, stdout, stderr) = CaseSessionTests.RunCli(["sql", "--case", c.Run.CaseDir, "--format", "csv", "SELECT rule_title FROM detections"]);
+        Assert.True(code == 0, stderr);
+        Assert.Equal("rule_title\nsudo to root\n", stdout);
+    }
+
+    [Fact]
     public void Check_counts_per_folder_and_lists_every_skip()
     {
         using var rules = new TempDir();
