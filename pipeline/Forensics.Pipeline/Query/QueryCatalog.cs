@@ -92,9 +92,11 @@ public static partial class QueryCatalog
         return null;
     }
 
-    public static CannedQuery Parse(string path)
+    public static CannedQuery Parse(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>A query from its text; <paramref name="path"/> names where it came from (a file, an embedded resource).</summary>
+    public static CannedQuery Parse(string text, string path)
     {
-        var text = File.ReadAllText(path);
         string? name = null, description = null, output = null, tables = null;
         var parameters = new List<QueryParameter>();
         foreach (var raw in text.Split('\n'))

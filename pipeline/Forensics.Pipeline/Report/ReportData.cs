@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Reflection;
+using Forensics.Pipeline.Case;
+using Forensics.Pipeline.Query;
+
+namespace Forensics.Pipeline.Report;
+
+/// <summary>
+/// Everything the HTML report shows, read from a case before any HTML is written: the canned investigations
+/// (<see cref="InvestigationReport"/>, what <c>investigate</c> prints), the chart series (the report's own
+/// queries, <c>Report/Sql/*.sql</c>, embedded in the assembly), the minutes around each service kill, and the
+/// manifest's accounting.
+/// </summary>
+public sealed class ReportData
+{
+    public required string CaseDirectory { get; init; }
+    public required Manifest? Manifest { get; init; }
+    public required InvestigationReport Findings { get; init; }
+    /// <summary>The canned queries in catalog order (their descriptions head the findings).</summary>
+    public required IReadOnlyList<CannedQuery> Queries { get; init; }
+    public required QueryResult EventsOverTime { get; init; }
+    public required QueryResult SshFailures { get; init; }
+    public required QueryResult LoginSessions { get; init; }
+    /// <summary>timeline_around each service kill (at most <see cref="MaxKills"/>), with the kill's unit and time.</summary>
+    public required IReadOnlyList<(string Unit, DateTime KillTs, QueryResult Around)> Kills { get; init; }
+    public required string? Warning { get; init; }
+    public required DateTime GeneratedUtc { get; init; }
+
+    /// <summary>Service kills that get a chart of their own; the findings table lists every kill.</summary>
+    public const int MaxKills = 4;
+    /// <summary>Half-width of the window charted around a kill.</summary>
+    public const string KillWindow = "90s";
+
+    /// <summary>The version of the program writing the report (with the commit when the build knew it).</summary>
+    public static string ToolVersion { get; } =
+        typeof(ReportData).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(ReportData).Assembly.GetName().Version?.ToString() ?? "0";
+
+    public static ReportData Collect(CaseSession session, IReadOnlyList<CannedQuery> queries, InvestigationReport? findings = null)
+    {
+        findings ??= InvestigationReport.Run(session, queries);
+        return new ReportData
+        {
+            CaseDirectory = session.CaseDirectory,
+            Manifest = session.Manifest,
+            Findings = findings,
+            Queries = queries,
+            EventsOverTime = Run(session, "report_events_over_time"),
+            SshFailures = Run(session, "report_ssh_failures"),
+            LoginSessions = Run(session, "report_login_sessions"),
+            Kills = AroundKills(session, queries, findings),
+            Warning = session.Warning,
+            GeneratedUtc = DateTime.UtcNow,
+        };
+    }
+
+    private static QueryResult Run(CaseSession session, string name)
+    {
+        var q = Embedded(name);
+        return session.Run(q.Sql, q.Bind());
+    }
+
+    /// <summary>One of the report's own queries, from the assembly's resources.</summary>
+    public static CannedQuery Embedded(string name)
+    {
+        var resource = $"Forensics.Report.{name}.sql";
+        using var stream = typeof(ReportData).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"the report query {resource} is not embedded in {typeof(ReportData).Assembly.GetName().Name}");
+        using var reader = new StreamReader(stream);
+        return QueryCatalog.Parse(reader.ReadToEnd(), resource);
+    }
+
+    /// <summary>The names of the report's own queries (Report/Sql/*.sql).</summary>
+    public static IEnumerable<string> EmbeddedNames() =>
+        typeof(ReportData).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("Forensics.Report.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n => n["Forensics.Report.".Length..^".sql".Length]).Order(StringComparer.Ordinal);
+
+    private static List<(string, DateTime, QueryResult)> AroundKills(CaseSession session, IReadOnlyList<CannedQuery> queries, InvestigationReport findings)
+    {
+        var list = new List<(string, DateTime, QueryResult)>();
+        if (!findings.Results.TryGetValue("service_kills", out var kills) || queries.FirstOrDefault(q => q.Name == "timeline_around") is not { } around) return list;
+        int tsColumn = Column(kills, "kill_ts"), unitColumn = Column(kills, "unit");
+        if (tsColumn < 0) return list;
+        foreach (var row in kills.Rows.Take(MaxKills))
+        {
+            if (row[tsColumn] is not DateTime killTs) continue;
+            var binds = around.Bind(new Dictionary<string, string>
+            {
+                ["ts"] = killTs.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture),
+                ["window"] = KillWindow,
+            });
+            list.Add((unitColumn >= 0 ? QueryResult.Format(row[unitColumn]) ?? "?" : "?", killTs, session.Run(around.Sql, binds)));
+        }
+        return list;
+    }
+
+    public static int Column(QueryResult result, string name)
+    {
+        for (int i = 0; i < result.Columns.Count; i++) if (result.Columns[i] == name) return i;
+        return -1;
+    }
+}
