@@ -165,6 +165,8 @@ public abstract class Droplet1FindingsTests
     [Fact]
     public void Investigate_writes_the_html_report_into_the_case_and_names_it()
     {
+        // The "… N more" hints name the case that was written, ready to paste.
+        Assert.Contains($"more: forensics query cross_source_actors --case {Path.GetFullPath(_run.CaseDir)}\n", _run.Stdout, StringComparison.Ordinal);
         var report = Path.Combine(Path.GetFullPath(_run.CaseDir), "report.html");
         Assert.Contains($"report: {report}", _run.Stdout, StringComparison.Ordinal);
         var html = File.ReadAllText(report);
