@@ -23,10 +23,18 @@ internal static class QueriesCommand
         return command;
     }
 
+    public const string EmbeddedPrefix = "Forensics.Queries.";
+
     public static bool TryLoad(string? folder, out IReadOnlyList<CannedQuery> queries)
     {
         queries = [];
         var dir = QueryCatalog.Locate(folder);
+        if (dir is null && folder is null)
+        {
+            // A single-file binary carries the queries it was built with.
+            queries = QueryCatalog.LoadEmbedded(typeof(QueriesCommand).Assembly, EmbeddedPrefix);
+            if (queries.Count > 0) return true;
+        }
         if (dir is null)
         {
             Console.Error.WriteLine(folder is null ? "forensics: no queries/ folder found beside the program or in the repository; use --queries" : $"forensics: queries folder {folder} does not exist");

@@ -12,7 +12,7 @@ namespace Forensics.Cli.Commands;
 /// </summary>
 internal static class ReportCommand
 {
-    public const string DefaultFile = "report.html";
+    public const string DefaultFile = Forensics.Pipeline.Case.CaseLayout.ReportFile;
 
     public static Command Create()
     {

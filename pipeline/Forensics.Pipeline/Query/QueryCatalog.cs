@@ -68,6 +68,21 @@ public static partial class QueryCatalog
         Directory.EnumerateFiles(folder, "*.sql").Order(StringComparer.Ordinal).Select(Parse).ToList();
 
     /// <summary>
+    /// The queries an assembly carries as resources named <c>PREFIX&lt;name&gt;.sql</c>: a single-file binary has
+    /// no folder beside it.
+    /// </summary>
+    public static IReadOnlyList<CannedQuery> LoadEmbedded(System.Reflection.Assembly assembly, string prefix) =>
+        assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(n =>
+            {
+                using var reader = new StreamReader(assembly.GetManifestResourceStream(n)!);
+                return Parse(reader.ReadToEnd(), n);
+            })
+            .ToList();
+
+    /// <summary>
     /// The queries folder: an explicit one, else <c>queries/</c> beside the executable (copied at build), else the
     /// repository's <c>queries/</c> found above the executable or the current folder (<c>dotnet run</c>).
     /// </summary>

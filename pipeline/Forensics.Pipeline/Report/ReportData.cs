@@ -60,21 +60,15 @@ public sealed class ReportData
         return session.Run(q.Sql, q.Bind());
     }
 
-    /// <summary>One of the report's own queries, from the assembly's resources.</summary>
-    public static CannedQuery Embedded(string name)
-    {
-        var resource = $"Forensics.Report.{name}.sql";
-        using var stream = typeof(ReportData).Assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"the report query {resource} is not embedded in {typeof(ReportData).Assembly.GetName().Name}");
-        using var reader = new StreamReader(stream);
-        return QueryCatalog.Parse(reader.ReadToEnd(), resource);
-    }
+    private const string ResourcePrefix = "Forensics.Report.";
 
-    /// <summary>The names of the report's own queries (Report/Sql/*.sql).</summary>
-    public static IEnumerable<string> EmbeddedNames() =>
-        typeof(ReportData).Assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith("Forensics.Report.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n => n["Forensics.Report.".Length..^".sql".Length]).Order(StringComparer.Ordinal);
+    /// <summary>The report's own queries (Report/Sql/*.sql), from the assembly's resources.</summary>
+    public static IReadOnlyList<CannedQuery> EmbeddedQueries { get; } = QueryCatalog.LoadEmbedded(typeof(ReportData).Assembly, ResourcePrefix);
+
+    /// <summary>One of the report's own queries.</summary>
+    public static CannedQuery Embedded(string name) =>
+        EmbeddedQueries.FirstOrDefault(q => q.Name == name)
+        ?? throw new InvalidOperationException($"the report query {name} is not embedded in {typeof(ReportData).Assembly.GetName().Name}");
 
     private static List<(string, DateTime, QueryResult)> AroundKills(CaseSession session, IReadOnlyList<CannedQuery> queries, InvestigationReport findings)
     {

@@ -66,12 +66,12 @@ public sealed partial class HtmlReportTests(HostileReport hostile) : IClassFixtu
     [Fact]
     public void Every_report_query_is_embedded_and_declares_its_output()
     {
-        var names = ReportData.EmbeddedNames().ToList();
+        var names = ReportData.EmbeddedQueries.Select(q => q.Name).ToList();
         Assert.Equal(["report_events_over_time", "report_login_sessions", "report_ssh_failures"], names);
         foreach (var name in names)
         {
             var q = ReportData.Embedded(name);
-            Assert.Equal(name, q.Name);
+            Assert.Equal($"Forensics.Report.{name}.sql", q.Path);
             Assert.Subset(q.Parameters.Select(p => p.Name).ToHashSet(), q.UsedParameters.ToHashSet());
         }
     }
