@@ -50,7 +50,7 @@ internal static class InvestigateCommand
             Console.WriteLine();
             Console.WriteLine($"Findings for {TerminalText.Escape(Path.GetFullPath(caseDir))}");
             CaseReading.Warn(session, onStdout: true, onStderr: false);
-            Console.Write(report.Render());
+            Console.Write(TerminalColour.Highlight(report.Render()));
             var timeline = Path.Combine(caseDir, "exports", "timeline.csv");
             var result = await TimelineExport.WriteAsync(session, TimelineFormat.Csv, new TimelineFilter(), timeline, raw: false, cancel);
             Console.WriteLine();

@@ -47,7 +47,7 @@ public static class ReportCharts
             });
         }
         if (bars.Count > 0) plot.Add.Bars(bars);
-        plot.Axes.DateTimeTicksBottom();
+        UtcTimeAxis(plot);
         plot.Axes.Margins(bottom: 0);
         Legend(plot, series.Select((s, i) => (s, colors[i])));
         return Render(plot, bars.Count == 0 ? "no data" : null);
@@ -84,7 +84,7 @@ public static class ReportCharts
             var plottable = plot.Add.Bars(bars);
             plottable.Horizontal = true;
         }
-        plot.Axes.DateTimeTicksBottom();
+        UtcTimeAxis(plot);
         plot.Axes.Left.SetTicks(lanes.Select((_, i) => (double)i).ToArray(), lanes.ToArray());
         plot.Axes.SetLimitsY(-0.7, Math.Max(lanes.Count, 1) - 0.3);
         Legend(plot, lanes.Select((l, i) => (l, Palette.GetColor(i))).Append(("still open at the case's last event", Colors.Gray.WithAlpha(0.35))));
@@ -118,6 +118,16 @@ public static class ReportCharts
         plot.Axes.SetLimitsX(-window, window);
         Legend(plot, families.Select((f, i) => (f, Palette.GetColor(i))).Append(("the kill (0 s)", Colors.Red)));
         return Render(plot, r.Rows.Count == 0 ? "no events" : null, Height - 60);
+    }
+
+    /// <summary>A time axis labelled as the rest of the tool writes times (ISO dates, 24-hour clock), whatever the culture.</summary>
+    private static void UtcTimeAxis(Plot plot)
+    {
+        var axis = plot.Axes.DateTimeTicksBottom();
+        if (axis.TickGenerator is ScottPlot.TickGenerators.DateTimeAutomatic ticks)
+            ticks.LabelFormatter = t => t.TimeOfDay == TimeSpan.Zero
+                ? t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+                : t.ToString("yyyy-MM-dd\nHH:mm", CultureInfo.InvariantCulture);
     }
 
     /// <summary>ssh, pam, systemd, http ...: the event kind's family colours a point.</summary>

@@ -59,20 +59,43 @@ public sealed class TableOutputTests(IngestedSample sample) : IClassFixture<Inge
     {
         // util-linux's script gives the program a pseudo-terminal; stty sets its width.
         Skip.IfNot(File.Exists("/usr/bin/script"), "script (util-linux) is not installed");
+        var output = OnTerminal(["query", "logins", "--case", sample.CaseDir], noColor: true);
+        var screen = Regex.Replace(output, "\x1b(?:\\[[0-9;?]*[A-Za-z]|[=>])", "").Replace("\r", "", StringComparison.Ordinal);
+        var lines = screen.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.Contains("source", StringComparison.Ordinal) && l.Contains("user", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("wtmp", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.True(l.TrimEnd().Length <= 90, $"{l.TrimEnd().Length} columns: {l}"));
+    }
+
+    [SkippableFact]
+    public void Risky_settings_are_red_on_a_terminal_unless_NO_COLOR_and_never_in_a_pipe()
+    {
+        Skip.IfNot(File.Exists("/usr/bin/script"), "script (util-linux) is not installed");
+        var red = "\u001b[1;31mRISKY\u001b[0m";
+        Assert.Contains(red, OnTerminal(["investigate", Path.Combine(RepoPaths.DataSamples, "droplet1"), "--out", sample.CaseDir + "-colour"], noColor: false), StringComparison.Ordinal);
+        var plain = OnTerminal(["investigate", Path.Combine(RepoPaths.DataSamples, "droplet1"), "--out", sample.CaseDir + "-nocolour"], noColor: true);
+        Assert.Contains(": RISKY, ", plain, StringComparison.Ordinal);
+        Assert.DoesNotContain(red, plain, StringComparison.Ordinal);
+        var piped = CaseSessionTests.RunCli(["investigate", Path.Combine(RepoPaths.DataSamples, "droplet1"), "--out", sample.CaseDir + "-piped"]);
+        Assert.Contains(": RISKY, ", piped.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[", piped.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>The command's output as a 90-column terminal shows it (util-linux script gives it a pseudo-terminal).</summary>
+    private static string OnTerminal(string[] args, bool noColor)
+    {
         var cli = Path.Combine(AppContext.BaseDirectory, "forensics.dll");
         var psi = new ProcessStartInfo("/usr/bin/script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in new[] { "-qec", $"stty cols 90 rows 50; dotnet '{cli}' query logins --case '{sample.CaseDir}'", "/dev/null" }) psi.ArgumentList.Add(a);
-        psi.Environment["NO_COLOR"] = "1";
+        var command = $"stty cols 90 rows 50; dotnet '{cli}' " + string.Join(' ', args.Select(a => $"'{a}'"));
+        foreach (var a in new[] { "-qec", command, "/dev/null" }) psi.ArgumentList.Add(a);
+        if (noColor) psi.Environment["NO_COLOR"] = "1";
+        else psi.Environment.Remove("NO_COLOR");
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         p.StandardError.ReadToEnd();
         p.WaitForExit();
         Assert.Equal(0, p.ExitCode);
-        var screen = Regex.Replace(stdout.Result, "\x1b(?:\\[[0-9;?]*[A-Za-z]|[=>])", "").Replace("\r", "", StringComparison.Ordinal);
-        var lines = screen.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains(lines, l => l.Contains("source", StringComparison.Ordinal) && l.Contains("user", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Contains("wtmp", StringComparison.Ordinal));
-        Assert.All(lines, l => Assert.True(l.TrimEnd().Length <= 90, $"{l.TrimEnd().Length} columns: {l}"));
+        return stdout.Result;
     }
 
     [Fact]
