@@ -137,7 +137,7 @@ public static class HtmlReport
         if (data.Findings.Errors.TryGetValue(name, out var error)) { html.Append("<p class=\"warn\">The query failed: ").Append(Html(error)).Append("</p>\n</section>\n"); return; }
         if (!data.Findings.Results.TryGetValue(name, out var result)) { html.Append("<p class=\"muted\">Not run.</p>\n</section>\n"); return; }
         if (result.Rows.Count == 0) { html.Append("<p>Nothing found.</p>\n</section>\n"); return; }
-        FindingTable(html, result, files);
+        FindingTable(html, result, files, data.FirstEvidence);
         if (result.Rows.Count > MaxRows)
             html.Append("<p class=\"muted\">… ").Append(N(result.Rows.Count - MaxRows)).Append(" more: <code>forensics query ").Append(Html(name.Split(' ')[0]))
                 .Append(" --case ").Append(Html(data.CaseDirectory)).Append("</code></p>\n");
@@ -145,13 +145,20 @@ public static class HtmlReport
     }
 
     /// <summary>The query's columns as they are, except the provenance columns, which become one evidence link.</summary>
-    private static void FindingTable(StringBuilder html, QueryResult result, Dictionary<string, (int Index, ManifestInput Input)> files)
+    private static void FindingTable(StringBuilder html, QueryResult result, Dictionary<string, (int Index, ManifestInput Input)> files,
+        IReadOnlyDictionary<(string Kind, string Value), (string SourceFile, long Offset)> firstEvidence)
     {
         int fileCol = ReportData.Column(result, "source_file"), offsetCol = ReportData.Column(result, "source_offset"), riskyCol = ReportData.Column(result, "risky");
+        // A row that counts many records links to the first record naming its IP (or, without one, its user name).
+        (string Kind, int Index) keyCol = ("", -1);
+        if (fileCol < 0)
+            foreach (var k in ReportData.AggregateKeys)
+                if (ReportData.Column(result, k) is var c and >= 0) { keyCol = (k, c); break; }
         var shown = Enumerable.Range(0, result.Columns.Count).Where(i => i != fileCol && i != offsetCol && result.Columns[i] != "source_sha256").ToList();
         html.Append("<div class=\"table-wrap\"><table>\n<tr>");
         foreach (var i in shown) html.Append("<th>").Append(Html(result.Columns[i])).Append("</th>");
         if (fileCol >= 0) html.Append("<th>evidence</th>");
+        else if (keyCol.Index >= 0) html.Append("<th>first record naming the ").Append(keyCol.Kind == "src_ip" ? "IP" : "user").Append("</th>");
         html.Append("</tr>\n");
         foreach (var row in result.Rows.Take(MaxRows))
         {
@@ -166,6 +173,9 @@ public static class HtmlReport
                 html.Append("</td>");
             }
             if (fileCol >= 0) html.Append("<td>").Append(EvidenceLink(row[fileCol] as string, offsetCol >= 0 ? row[offsetCol] : null, files)).Append("</td>");
+            else if (keyCol.Index >= 0)
+                html.Append("<td>").Append(row[keyCol.Index] is string key && firstEvidence.TryGetValue((keyCol.Kind, key), out var first)
+                    ? EvidenceLink(first.SourceFile, first.Offset, files) : "").Append("</td>");
             html.Append("</tr>\n");
         }
         html.Append("</table></div>\n");

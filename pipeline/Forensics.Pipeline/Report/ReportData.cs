@@ -23,6 +23,11 @@ public sealed class ReportData
     public required QueryResult LoginSessions { get; init; }
     /// <summary>timeline_around each service kill (at most <see cref="MaxKills"/>), with the kill's unit and time.</summary>
     public required IReadOnlyList<(string Unit, DateTime KillTs, QueryResult Around)> Kills { get; init; }
+    /// <summary>
+    /// The first record naming each source IP ("src_ip", ip) and SSH user name ("user", name) of the findings rows
+    /// that count many records: their evidence link.
+    /// </summary>
+    public required IReadOnlyDictionary<(string Kind, string Value), (string SourceFile, long Offset)> FirstEvidence { get; init; }
     public required string? Warning { get; init; }
     public required DateTime GeneratedUtc { get; init; }
 
@@ -49,6 +54,7 @@ public sealed class ReportData
             SshFailures = Run(session, "report_ssh_failures"),
             LoginSessions = Run(session, "report_login_sessions"),
             Kills = AroundKills(session, queries, findings),
+            FirstEvidence = FirstRecords(session, findings),
             Warning = session.Warning,
             GeneratedUtc = DateTime.UtcNow,
         };
@@ -69,6 +75,27 @@ public sealed class ReportData
     public static CannedQuery Embedded(string name) =>
         EmbeddedQueries.FirstOrDefault(q => q.Name == name)
         ?? throw new InvalidOperationException($"the report query {name} is not embedded in {typeof(ReportData).Assembly.GetName().Name}");
+
+    /// <summary>Columns whose value names the records an aggregated findings row counts.</summary>
+    public static readonly string[] AggregateKeys = ["src_ip", "user"];
+
+    private static Dictionary<(string, string), (string, long)> FirstRecords(CaseSession session, InvestigationReport findings)
+    {
+        var wanted = AggregateKeys.ToDictionary(k => k, _ => new HashSet<string>(StringComparer.Ordinal));
+        foreach (var result in findings.Results.Values.Where(r => Column(r, "source_file") < 0))
+            foreach (var key in AggregateKeys)
+                if (Column(result, key) is var c and >= 0)
+                    foreach (var row in result.Rows.Take(HtmlReport.MaxRows))
+                        if (row[c] is string v && !v.Contains('\n', StringComparison.Ordinal)) wanted[key].Add(v);
+        var first = new Dictionary<(string, string), (string, long)>();
+        if (wanted.Values.All(w => w.Count == 0)) return first;
+        var q = Embedded("report_first_evidence");
+        var r = session.Run(q.Sql, q.Bind(new Dictionary<string, string> { ["ips"] = string.Join('\n', wanted["src_ip"]), ["users"] = string.Join('\n', wanted["user"]) }));
+        foreach (var row in r.Rows)
+            if (row[0] is string kind && row[1] is string value && row[3] is string file && row[4] is not null)
+                first[(kind, value)] = (file, Convert.ToInt64(row[4], CultureInfo.InvariantCulture));
+        return first;
+    }
 
     private static List<(string, DateTime, QueryResult)> AroundKills(CaseSession session, IReadOnlyList<CannedQuery> queries, InvestigationReport findings)
     {
