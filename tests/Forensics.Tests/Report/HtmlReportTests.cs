@@ -23,6 +23,24 @@ public sealed partial class HtmlReportTests(HostileReport hostile) : IClassFixtu
     }
 
     [Fact]
+    public void Every_findings_row_links_to_its_evidence_also_rows_that_count_many_records()
+    {
+        foreach (var query in new[] { "ssh_usernames_tried", "ssh_bruteforce_by_ip", "service_kills", "logins", "http_proxy_probes" })
+        {
+            var section = Regex.Match(hostile.Html, $"<section class=\"finding\" id=\"q-{query}\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
+            int rows = Math.Max(0, Regex.Count(section, "<tr[ >]") - 1); // less the header row
+            Assert.True(rows > 0 || query == "service_kills", $"{query}: no rows");
+            var links = Regex.Matches(section, "<a href=\"#(file-[0-9]+)\">([^<]*)</a> @ byte ([0-9,]+)").ToList();
+            Assert.Equal(rows, links.Count);
+            foreach (var link in links)
+                Assert.Contains($"<tr id=\"{link.Groups[1].Value}\"><td>{link.Groups[2].Value}", hostile.Html, StringComparison.Ordinal);
+        }
+        // The two hostile user names each link to their first record: the first "Invalid user" line of each (offsets 0 and 2 lines in).
+        var users = Regex.Match(hostile.Html, "<section class=\"finding\" id=\"q-ssh_usernames_tried\">(.*?)</section>", RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains("secure</a> @ byte 0<", users, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_policy_forbids_every_request_and_allows_exactly_the_pages_style_block()
     {
         var html = hostile.Html;
@@ -67,7 +85,7 @@ public sealed partial class HtmlReportTests(HostileReport hostile) : IClassFixtu
     public void Every_report_query_is_embedded_and_declares_its_output()
     {
         var names = ReportData.EmbeddedQueries.Select(q => q.Name).ToList();
-        Assert.Equal(["report_events_over_time", "report_login_sessions", "report_ssh_failures"], names);
+        Assert.Equal(["report_events_over_time", "report_first_evidence", "report_login_sessions", "report_ssh_failures"], names);
         foreach (var name in names)
         {
             var q = ReportData.Embedded(name);

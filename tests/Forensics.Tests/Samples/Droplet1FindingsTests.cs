@@ -175,6 +175,9 @@ public abstract class Droplet1FindingsTests
         var link = System.Text.RegularExpressions.Regex.Match(html, "<a href=\"#(file-[0-9]+)\">[^<]*wtmp</a> @ byte [0-9,]+");
         Assert.True(link.Success, "no evidence link to wtmp");
         Assert.Contains($"<tr id=\"{link.Groups[1].Value}\">", html, StringComparison.Ordinal);
+        // The kill links to its first kill line in the journal (the golden service_kills row's offset).
+        var kills = System.Text.RegularExpressions.Regex.Match(html, "id=\"q-service_kills\">(.*?)</section>", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains("system.journal</a> @ byte 927,560", kills, StringComparison.Ordinal);
     }
 }
 
