@@ -160,7 +160,8 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
                 // Read before handing the batch over: a parse worker owns (and releases) it from then on.
                 long lastOffset = batch.Count > 0 ? batch.Offset(batch.Count - 1) : 0;
                 await output.WriteAsync(new FramedItem(file, batch), cancel).ConfigureAwait(false);
-                options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, file.Index, lastOffset, 0, 0));
+                options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, file.Index, lastOffset, 0, 0)
+                    { RelativePath = file.Manifest.RelativePath, FileBytes = file.Evidence.Length });
                 start = ThreadCpu.Now();
             }
         }
