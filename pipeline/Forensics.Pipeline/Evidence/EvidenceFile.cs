@@ -44,6 +44,13 @@ public sealed class EvidenceFile : IDisposable
     /// <summary>For a symbolic or hard link member: the link text (never followed; etc/localtime names its zone).</summary>
     public string? LinkTarget { get; init; }
 
+    /// <summary>
+    /// For content read from a file on disk (or from an archive on disk): true when it was opened with
+    /// O_NOATIME (its access time is unchanged), false when the OS refused (see <see cref="EvidenceOpen"/>);
+    /// null when nothing was opened (skipped, listed only, missing).
+    /// </summary>
+    public bool? AtimePreserved { get; internal set; }
+
     internal Func<Stream>? Opener { get; init; }
     internal Action? Cleanup { get; init; }
 

@@ -33,6 +33,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
                 SourceFile = evidence.SourcePath, RelativePath = evidence.RelativePath, Size = evidence.Length,
                 Sha256 = evidence.Sha256 == "" ? null : evidence.Sha256, StoredSize = evidence.StoredLength, StoredSha256 = evidence.StoredSha256,
                 Compression = evidence.Compression, ModifiedUtc = evidence.ModifiedUtc, GzipTimeUtc = evidence.GzipTimeUtc,
+                AtimePreserved = evidence.AtimePreserved,
             };
             lock (manifest) manifest.Inputs.Add(entry);
             if (IsContextFile(evidence, entry) is { } contextState)
