@@ -94,7 +94,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
             return null;
         }
         _seenHashes[evidence.Sha256] = evidence.SourcePath;
-        var (format, confidence) = FormatRegistry.Detect(evidence.Head, evidence.FileName);
+        var (format, confidence, window) = FormatDetection.Detect(evidence.Head, evidence.Length, evidence.FileName, evidence.OpenContent);
         if (format is null && evidence.Partial)
         {
             // A cut-short member (bomb limit, corrupt stream) that no parser recognises: the cut is the news.
@@ -110,6 +110,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         }
         entry.Format = format.Id;
         entry.FormatConfidence = confidence;
+        if (window > 0) (entry.Notes ??= []).Add($"recognised as {format.Id} by the content at offset {window}: the first {evidence.Head.Length} bytes match no format, and what of them the parser cannot read is rejected");
         // Rotation sets tighten the file's own reference (mtime/gzip time) with its newer siblings and the date in
         // its name; the file's own times join the set for siblings read after it.
         rotation.Observe(evidence.SourcePath, evidence.ReferenceTimeUtc);

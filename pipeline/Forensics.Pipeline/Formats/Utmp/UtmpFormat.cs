@@ -76,6 +76,18 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
         var head = new byte[64 * UtmpLayout.Large];
         int headLength = ReadFull(input, head, 0);
         var (layout, examined, good) = UtmpLayout.Detect(head.AsSpan(0, headLength));
+        if (good == 0 && headLength == head.Length)
+        {
+            // A junk head (the file was recognised further in, FormatDetection): the layout of the records there.
+            var window = new byte[ILogFormat.SniffBytes];
+            foreach (long at in FormatDetection.WindowOffsets(input.Length, headLength))
+            {
+                input.Seek(at, SeekOrigin.Begin);
+                int n = ReadFull(input, window, 0);
+                var further = UtmpLayout.Detect(window.AsSpan(0, n), maxRecords: n / UtmpLayout.Small);
+                if (further.Good > 0) { (layout, examined, good) = further; break; }
+            }
+        }
         bool notUtmp = examined > 0 && good == 0;
         input.Seek(0, SeekOrigin.Begin);
 

@@ -146,8 +146,14 @@ public sealed class UtmpLayout
             else if (AllBytes(r, 0) || AllBytes(r, 0xFF)) continue; // blank slots say nothing about the layout
             else if (!LooksRight(r)) bad++;
             else if (TvSec(r) != 0) good++;
-            // Nothing plausible in the first records: not this layout (keeps sniffing a text file cheap).
-            if (good == 0 && bad >= 4) break;
+            if (good == 0 && bad > 0)
+            {
+                // Nothing plausible yet: junk before the records (or no records at all). Jump to the next sure
+                // record anywhere in the buffer; the junk counts once. A text file has no NUL pair: one scan.
+                int anchor = UtmpResync.FindAnchor(head, this, pos);
+                if (anchor < 0) break;
+                pos = anchor;
+            }
         }
         return (good, bad);
     }

@@ -100,6 +100,26 @@ internal static class UtmpResync
     }
 
     /// <summary>
+    /// The first offset at or after <paramref name="from"/> where a sure record (<see cref="IsBoundary"/>) starts,
+    /// searching the whole span, or -1. Candidates are found with a vectorised search for the two zero bytes of
+    /// padding after ut_type (both byte orders), so text or dense binary junk costs one scan.
+    /// </summary>
+    public static int FindAnchor(ReadOnlySpan<byte> span, UtmpLayout layout, int from)
+    {
+        int size = layout.RecordSize;
+        for (int q = from; q + size <= span.Length; q++)
+        {
+            int zeros = span[(q + 2)..].IndexOf((ReadOnlySpan<byte>)[0, 0]);
+            if (zeros < 0) return -1;
+            q += zeros;
+            if (q + size > span.Length) return -1;
+            byte lo = layout.BigEndian ? span[q + 1] : span[q], hi = layout.BigEndian ? span[q] : span[q + 1];
+            if (hi == 0 && lo is > 0 and <= 9 && IsBoundary(span[q..], layout)) return q;
+        }
+        return -1;
+    }
+
+    /// <summary>
     /// Where records resume: a record that is an anchor and a next one that looks right (or is blank, or is past
     /// the end). Looking right alone is too weak off-step: 52 bytes into a record, the zeros after a short
     /// ut_user read as an EMPTY record whose tv_sec is the next record's "pts/" (1995).
