@@ -15,6 +15,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
 {
     private readonly Dictionary<string, string> _seenHashes = new(StringComparer.Ordinal);
     private readonly List<EvidenceFile> _open = [];
+    private int _pruneAt = 64;
     private int _fileIndex;
 
     /// <summary>Thread CPU time (TimeSpan ticks) spent discovering/hashing and framing (channel waits excluded).</summary>
@@ -45,7 +46,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
             }
             var state = Classify(evidence, entry);
             if (state is null) { evidence.Dispose(); continue; }
-            lock (_open) _open.Add(evidence);
+            Track(evidence);
             await FrameFileAsync(state, output, cancel).ConfigureAwait(false);
             discoverStart = ThreadCpu.Now();
         }
@@ -70,7 +71,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         entry.Reason = string.Join(", ", tables.Select(t => $"{t.Rows.Count} rows in {t.Name}"));
         var state = new FileState(_fileIndex++, evidence, null, null, entry);
         state.SideTables.AddRange(tables);
-        lock (_open) _open.Add(evidence);
+        Track(evidence);
         return state;
     }
 
@@ -174,6 +175,21 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         }
         file.TotalBatches = sequence;
         await output.WriteAsync(new FramedItem(file, null), cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keeps the file for <see cref="DisposeOpenFiles"/> (a failed run); files the writer has finished (disposed)
+    /// are dropped from time to time, so the list holds the files in flight, not every file of the run.
+    /// </summary>
+    private void Track(EvidenceFile evidence)
+    {
+        lock (_open)
+        {
+            _open.Add(evidence);
+            if (_open.Count < _pruneAt) return;
+            _open.RemoveAll(f => f.IsDisposed);
+            _pruneAt = Math.Max(64, _open.Count * 2);
+        }
     }
 
     public void DisposeOpenFiles()
