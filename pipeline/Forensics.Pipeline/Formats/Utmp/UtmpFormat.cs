@@ -78,9 +78,10 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
         var (layout, examined, good) = UtmpLayout.Detect(head.AsSpan(0, headLength));
         if (good == 0 && headLength == head.Length)
         {
-            // A junk head (the file was recognised further in, FormatDetection): the layout of the records there.
+            // A junk head (the file was recognised further in): the layout of the records in the same windows
+            // FormatDetection sniffed.
             var window = new byte[ILogFormat.SniffBytes];
-            foreach (long at in FormatDetection.WindowOffsets(input.Length, headLength))
+            foreach (long at in FormatDetection.WindowOffsets(input.Length, ILogFormat.SniffBytes))
             {
                 input.Seek(at, SeekOrigin.Begin);
                 int n = ReadFull(input, window, 0);

@@ -149,8 +149,9 @@ public sealed class UtmpLayout
             if (good == 0 && bad > 0)
             {
                 // Nothing plausible yet: junk before the records (or no records at all). Jump to the next sure
-                // record anywhere in the buffer; the junk counts once. A text file has no NUL pair: one scan.
-                int anchor = UtmpResync.FindAnchor(head, this, pos);
+                // record within 32 records (longer junk is found by FormatDetection's later windows); the junk
+                // counts once.
+                int anchor = UtmpResync.FindAnchor(head, this, pos, pos + 32 * RecordSize);
                 if (anchor < 0) break;
                 pos = anchor;
             }

@@ -100,21 +100,22 @@ internal static class UtmpResync
     }
 
     /// <summary>
-    /// The first offset at or after <paramref name="from"/> where a sure record (<see cref="IsBoundary"/>) starts,
-    /// searching the whole span, or -1. Candidates are found with a vectorised search for the two zero bytes of
-    /// padding after ut_type (both byte orders), so text or dense binary junk costs one scan.
+    /// The first offset in [<paramref name="from"/>, <paramref name="limit"/>) where a sure record
+    /// (<see cref="IsBoundary"/>) starts, or -1. Candidates are found with a vectorised search for a ut_type byte
+    /// 1..9 (the low byte: first in little-endian, second in big-endian), then the zero high byte and padding.
     /// </summary>
-    public static int FindAnchor(ReadOnlySpan<byte> span, UtmpLayout layout, int from)
+    public static int FindAnchor(ReadOnlySpan<byte> span, UtmpLayout layout, int from, int limit)
     {
-        int size = layout.RecordSize;
-        for (int q = from; q + size <= span.Length; q++)
+        int size = layout.RecordSize, typeByte = layout.BigEndian ? 1 : 0;
+        int q = from;
+        while (q < limit && q + size <= span.Length)
         {
-            int zeros = span[(q + 2)..].IndexOf((ReadOnlySpan<byte>)[0, 0]);
-            if (zeros < 0) return -1;
-            q += zeros;
+            int hit = span[(q + typeByte)..Math.Min(span.Length, limit + typeByte)].IndexOfAnyInRange((byte)1, (byte)9);
+            if (hit < 0) return -1;
+            q += hit;
             if (q + size > span.Length) return -1;
-            byte lo = layout.BigEndian ? span[q + 1] : span[q], hi = layout.BigEndian ? span[q] : span[q + 1];
-            if (hi == 0 && lo is > 0 and <= 9 && IsBoundary(span[q..], layout)) return q;
+            if (span[q + 1 - typeByte] == 0 && span[q + 2] == 0 && span[q + 3] == 0 && IsBoundary(span[q..], layout)) return q;
+            q++;
         }
         return -1;
     }
