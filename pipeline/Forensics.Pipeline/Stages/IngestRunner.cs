@@ -31,8 +31,24 @@ public static class IngestRunner
         {
             throw new CaseOutputException($"cannot write the case folder {caseDir}: {ex.Message}", ex);
         }
-        var listing = EvidenceListing.Run(options.Inputs, options.Limits, Path.Combine(caseDir, CaseLayout.TempFolder), cancel);
-        var context = CaseContext.Resolve(options, listing);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var spoolDir = Path.Combine(caseDir, CaseLayout.TempFolder);
+        // Discovery needs no zone or host: it starts now, decompressing the first members while the pre-pass
+        // looks for etc/timezone and friends, and then keeps a few files ahead of the framer.
+        var discover = DiscoverStage.Start(new EvidenceDiscovery(options.Limits, spoolDir), options.Inputs, DiscoverAhead, options.OnDiscovered, cts.Token);
+        EvidenceListing listing;
+        CaseContext context;
+        try
+        {
+            listing = EvidenceListing.Run(options.Inputs, options.Limits, spoolDir, cancel);
+            context = CaseContext.Resolve(options, listing);
+        }
+        catch
+        {
+            await discover.DisposeAsync().ConfigureAwait(false);
+            TryDelete(spoolDir);
+            throw;
+        }
         var manifest = new Manifest
         {
             StartedUtc = DateTime.UtcNow,
@@ -46,13 +62,11 @@ public static class IngestRunner
         if (replaced) manifest.Notes.Add("replaced the previous contents of the case folder");
         manifest.Notes.AddRange(context.Notes);
 
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var framed = Channel.CreateBounded<FramedItem>(new BoundedChannelOptions(options.ChannelCapacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         var parsed = Channel.CreateBounded<ParsedItem>(new BoundedChannelOptions(options.ChannelCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         var failure = new StageFailure(cts);
 
-        var discovery = new EvidenceDiscovery(options.Limits, Path.Combine(caseDir, CaseLayout.TempFolder));
-        var frameStage = new FrameStage(options, context, manifest, discovery, listing.Rotation);
+        var frameStage = new FrameStage(options, context, manifest, discover, listing.Rotation);
         var writer = new CaseWriter(caseDir, options.RowGroupSize, options.WriteLanes);
         var writeStage = new WriteStage(writer, options);
 
@@ -80,6 +94,7 @@ public static class IngestRunner
         finally
         {
             await writer.DisposeAsync().ConfigureAwait(false);
+            await discover.DisposeAsync().ConfigureAwait(false);
             frameStage.DisposeOpenFiles();
             TryDelete(Path.Combine(caseDir, CaseLayout.TempFolder));
         }
@@ -99,6 +114,12 @@ public static class IngestRunner
         SaveManifest(manifest, caseDir);
         return manifest;
     }
+
+    /// <summary>
+    /// Files discovery may have ready before the framer takes them: two lets the next member decompress while one
+    /// is framed and one waits; each holds at most its in-memory spool (64 MiB by default) or a temporary file.
+    /// </summary>
+    private const int DiscoverAhead = 2;
 
     private static ManifestTimings Timings(Manifest manifest, FrameStage frame, IngestOptions options, CaseWriter writer, TimeSpan processCpuStart)
     {
