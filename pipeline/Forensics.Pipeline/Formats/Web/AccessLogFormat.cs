@@ -69,7 +69,7 @@ public sealed class AccessLogFormat : ILogFormat
             }
             if (f.SyslogHost.Length > 0 && !(f.SyslogHost.Length == 1 && f.SyslogHost[0] == (byte)'-')) e.Host = LogText.Lossless(f.SyslogHost);
             if (f.SyslogApp.Length > 0 && !(f.SyslogApp.Length == 1 && f.SyslogApp[0] == (byte)'-')) e.Process = LogText.Lossless(f.SyslogApp);
-            e.SrcIp = ClfFields.ClientAddress(f.Client);
+            ClfFields.SetClient(e, f.Client);
             e.User = ClfFields.DashIsNull(f.User);
             if (!f.VHost.IsEmpty)
             {

@@ -89,7 +89,7 @@ public sealed class WerkzeugFormat : ILogFormat
                     : IsBanner(line) ? EventKinds.HttpServerBanner : EventKinds.HttpServerLog;
                 continue;
             }
-            e.SrcIp = ClfFields.ClientAddress(addr);
+            ClfFields.SetClient(e, addr);
             if (ClfFields.TryParseTime(date, file.Zone, ref cache, out long micros, out bool assumed))
             {
                 e.TsMicros = micros;
