@@ -339,6 +339,7 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
             layer.StoredHash.Dispose();
         }
         stream.Dispose();
+        bool onDisk = spool.OnDisk;
         var captured = spool.Complete();
         return new EvidenceFile
         {
@@ -350,6 +351,7 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
             PartialReason = failure is not null && length > 0 ? failure : null,
             Opener = () => new SpoolReader(captured),
             Cleanup = () => captured.Dispose(),
+            IsSpooled = true, SpooledOnDisk = onDisk ? length : 0,
         };
     }
 }

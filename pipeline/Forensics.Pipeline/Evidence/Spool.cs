@@ -10,7 +10,8 @@ internal sealed class SpoolWriter(string spoolDirectory, long inMemoryLimit, str
     private Stream _spool = sizeHint is { } n && n > inMemoryLimit ? null! : new MemoryStream(sizeHint is { } h and > 0 ? (int)h : 0);
     private string? _tempPath;
 
-    public long Length => _spool?.Length ?? 0;
+    /// <summary>True once the spool is a temporary file (past the in-memory limit, or sized so from the start).</summary>
+    public bool OnDisk => _tempPath is not null;
 
     public void Write(ReadOnlySpan<byte> data)
     {

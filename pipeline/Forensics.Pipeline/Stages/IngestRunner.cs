@@ -117,10 +117,11 @@ public static class IngestRunner
     }
 
     /// <summary>
-    /// Files discovery may have ready before the framer takes them: two lets the next member decompress while one
-    /// is framed and one waits; each holds at most its in-memory spool (64 MiB by default) or a temporary file.
+    /// How far discovery may run ahead of the framer. Memory as before this read-ahead existed (two in-memory
+    /// spools' worth); temporary files up to 1 GiB, so that while the pre-pass reads a .tar.gz the other core
+    /// decompresses it for the main pass instead of idling (the page cache keeps such spools in memory anyway).
     /// </summary>
-    private const int DiscoverAhead = 2;
+    private static readonly ReadAheadLimits DiscoverAhead = new(Files: 64, MemoryBytes: 128L << 20, DiskBytes: 1L << 30);
 
     private readonly record struct GcMark(int Collections, TimeSpan Pause, long Allocated);
 
