@@ -46,14 +46,31 @@ public class DamagedMemberTests
         Assert.True(m.Totals.Balanced);
     }
 
-    [Fact]
-    public void A_zip_member_with_corrupt_data_fails_alone_and_the_other_members_and_inputs_are_read()
+    /// <summary>Damage to one member: its deflate data, its CRC-32, or its compression method (APPNOTE 4.4.5, 4.4.7).</summary>
+    [Theory]
+    [InlineData("data")]
+    [InlineData("crc")]
+    [InlineData("method")]
+    public void A_zip_member_with_corrupt_data_fails_alone_and_the_other_members_and_inputs_are_read(string damage)
     {
         using var dir = new TempDir();
         var bytes = Zip(Members);
-        // Flip bytes in the middle of two.log's deflate data: the decoder meets an invalid block or a CRC mismatch.
         int data = LocalData(bytes, "var/log/two.log");
-        for (int i = 0; i < 16; i++) bytes[data + 40 + i] ^= 0xA5;
+        int header = LocalHeaderOf(bytes, "var/log/two.log"), central = CentralHeaderOf(bytes, "var/log/two.log");
+        switch (damage)
+        {
+            case "data": // the decoder meets an invalid block (or a CRC mismatch at the end)
+                for (int i = 0; i < 16; i++) bytes[data + 40 + i] ^= 0xA5;
+                break;
+            case "crc": // the data inflates, its CRC-32 does not match (local header offset 14, central 16)
+                bytes[header + 14] ^= 0xFF;
+                bytes[central + 16] ^= 0xFF;
+                break;
+            case "method": // method 99 (AE-x encryption marker, not a compression) in both headers (offsets 8 and 10)
+                bytes[header + 8] = 99;
+                bytes[central + 10] = 99;
+                break;
+        }
         var zip = dir.Combine("corrupt.zip");
         File.WriteAllBytes(zip, bytes);
         var other = dir.Combine("other.log");
@@ -126,6 +143,17 @@ public class DamagedMemberTests
             return i + 30 + BitConverter.ToUInt16(zip, i + 26) + BitConverter.ToUInt16(zip, i + 28);
         }
         throw new InvalidOperationException($"no local header for {name}");
+    }
+
+    private static int LocalHeaderOf(byte[] zip, string name) => HeaderOf(zip, name, "PK\x03\x04"u8.ToArray(), 30);
+    private static int CentralHeaderOf(byte[] zip, string name) => HeaderOf(zip, name, "PK\x01\x02"u8.ToArray(), 46);
+
+    private static int HeaderOf(byte[] zip, string name, byte[] signature, int nameAt)
+    {
+        var nameBytes = System.Text.Encoding.ASCII.GetBytes(name);
+        for (int i = 0; i + nameAt < zip.Length; i++)
+            if (zip.AsSpan(i).StartsWith(signature) && zip.AsSpan(i + nameAt).StartsWith(nameBytes)) return i;
+        throw new InvalidOperationException($"no header for {name}");
     }
 
     /// <summary>Offset of a tar member's data: the 512-byte block after the header that names it.</summary>

@@ -81,7 +81,10 @@ internal sealed class ZipContainer : IContainerFormat
                     continue;
                 }
                 var e = entry;
-                yield return new ContainerMember(path, entry.Length, mtime, () => OpenGuarded(() => e.Open(), () => e.CompressedLength, context.Limits));
+                // ZipArchive does not check the CRC-32 (APPNOTE 4.4.7); a mismatch makes the member partial, as
+                // unzip reports "bad CRC" (SharpCompress's reader, used by the scan, checks it itself).
+                yield return new ContainerMember(path, entry.Length, mtime,
+                    () => OpenGuarded(() => new Crc32CheckingStream(e.Open(), e.Crc32, path), () => e.CompressedLength, context.Limits));
             }
         }
     }
@@ -199,6 +202,32 @@ internal sealed class ZipContainer : IContainerFormat
         }
         return (spool.Complete(), readError);
     }
+}
+
+/// <summary>Computes the CRC-32 of a zip member as it is read and fails at its end when it differs from the archive's.</summary>
+internal sealed class Crc32CheckingStream(Stream inner, uint expected, string member) : ForwardOnlyReadStream
+{
+    private readonly System.IO.Hashing.Crc32 _crc = new();
+    private long _read;
+    private bool _checked;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(Span<byte> buffer)
+    {
+        int n = inner.Read(buffer);
+        if (n > 0) { _crc.Append(buffer[..n]); _read += n; }
+        else if (buffer.Length > 0 && !_checked)
+        {
+            _checked = true;
+            uint actual = _crc.GetCurrentHashAsUInt32();
+            if (actual != expected)
+                throw new InvalidDataException($"zip member '{member}' fails its CRC-32 check (archive {expected:x8}, data {actual:x8}): its {_read} bytes are not what was archived");
+        }
+        return n;
+    }
+
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+    protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
 }
 
 /// <summary>A stream whose first read fails with a reason (an unopenable member becomes a failed file, not a crash).</summary>
