@@ -4,7 +4,7 @@
 -- description: and the silence before the kill (time since the unit's previous line: a hung job goes quiet).
 -- tables: events
 -- param: merge INTERVAL 1m kill evidence of one unit this close together is one incident (exited + failed + timeout lines)
--- output: kill_ts, host, unit, how, signal, exit_status, unit_result, cpu_seconds, trigger, triggered_at, started_at, ran_seconds, previous_line_at, silence_seconds, previous_line
+-- output: kill_ts, host, unit, how, signal, exit_status, unit_result, cpu_seconds, trigger, triggered_at, started_at, ran_seconds, previous_line_at, silence_seconds, previous_line, source_file, source_offset
 -- systemd logs one kill as several lines (src/core/service.c service_sigchld_event: "Main process exited,
 -- code=killed, status=9/KILL", then "Failed with result 'signal'", unit_timeout for "State 'stop-sigterm' timed
 -- out. Killing."), so they are merged into one incident per unit.
@@ -12,7 +12,7 @@
 -- service of the same name unless Unit= says otherwise; a Unit= override is not seen here). Lookups are ASOF joins
 -- (one sort-merge), not per-incident subqueries: on a 50 M-event case those took minutes.
 WITH unit_lines AS (
-    SELECT ts, coalesce(host, '') AS hkey, host, unit, event, message, source_offset, signal, exit_code, exit_status, unit_result, cpu_seconds
+    SELECT ts, coalesce(host, '') AS hkey, host, unit, event, message, source_file, source_offset, signal, exit_code, exit_status, unit_result, cpu_seconds
     FROM events WHERE unit IS NOT NULL AND ts IS NOT NULL
 ), evidence AS (
     SELECT *,
@@ -28,6 +28,9 @@ WITH unit_lines AS (
 ), incidents AS (
     SELECT hkey, min(host) AS host, unit, incident,
            min(ts) FILTER (WHERE is_kill) AS kill_ts,
+           -- the first kill line of the incident: the record the finding rests on
+           arg_min(source_file, (ts, source_offset)) FILTER (WHERE is_kill) AS source_file,
+           arg_min(source_offset, (ts, source_offset)) FILTER (WHERE is_kill) AS source_offset,
            CASE WHEN bool_or(event = 'systemd.unit_timeout' OR unit_result = 'timeout') THEN 'timeout' ELSE 'signal' END AS how,
            max(signal) AS signal, max(exit_status) AS exit_status, max(unit_result) AS unit_result,
            arg_max(cpu_seconds, ts) FILTER (WHERE event = 'systemd.cpu_consumed') AS cpu_seconds
@@ -48,7 +51,7 @@ SELECT i.kill_ts, i.host, i.unit, i.how, i.signal, i.exit_status, i.unit_result,
        date_diff('second', s.ts, i.kill_ts) AS ran_seconds,
        p.ts AS previous_line_at,
        date_diff('millisecond', p.ts, i.kill_ts) / 1000.0 AS silence_seconds,
-       p.message AS previous_line
+       p.message AS previous_line, i.source_file, i.source_offset
 FROM incidents i
 ASOF LEFT JOIN timers t ON t.hkey = i.hkey AND t.service = i.unit AND t.ts <= i.kill_ts
 ASOF LEFT JOIN timer_units tu ON tu.hkey = i.hkey AND tu.service = i.unit AND tu.ts <= i.kill_ts

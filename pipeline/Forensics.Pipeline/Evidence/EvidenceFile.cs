@@ -53,6 +53,12 @@ public sealed class EvidenceFile : IDisposable
     public bool? AtimePreserved { get; internal set; }
 
     internal Func<Stream>? Opener { get => _opener; init => _opener = value; }
+    /// <summary>Bytes of the content held in a temporary file of the case (0 when in memory or read from the evidence in place).</summary>
+    internal long SpooledOnDisk { get; init; }
+    /// <summary>Memory this file holds until it is framed: its head and an in-memory spool.</summary>
+    internal long HeldInMemory => Head.Length + (IsSpooled && SpooledOnDisk == 0 ? Length : 0);
+    /// <summary>True when the content was copied into a spool (decompressed or archived), not read in place.</summary>
+    internal bool IsSpooled { get; init; }
     internal Action? Cleanup { get => _cleanup; init => _cleanup = value; }
     private Func<Stream>? _opener;
     private Action? _cleanup;
