@@ -64,7 +64,9 @@ internal static class IngestCommand
         catch (ArgumentException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.Usage, null); }
         catch (MissingInputException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.InputUnreadable, null); }
         catch (CaseOutputException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.OutputUnwritable, null); }
-        catch (IngestFailedException ex) when (ex.Stage == "write" && ex.InnerException is IOException or UnauthorizedAccessException)
+        // Our own writes (the case's Parquet parts, its spool of decompressed evidence) failing is exit 4, whichever
+        // stage met it; the manifest says "failed" with the cause.
+        catch (IngestFailedException ex) when (IsOwnWriteFailure(ex))
         {
             Console.Error.WriteLine($"forensics: cannot write the case: {TerminalText.Escape(ex.Message)}");
             return (ExitCodes.OutputUnwritable, null);
@@ -81,6 +83,16 @@ internal static class IngestCommand
         int code = manifest.Inputs.Any(i => i.Status == "failed") ? ExitCodes.InputUnreadable : ExitCodes.Ok;
         return (code, manifest);
     }
+
+    /// <summary>The run failed writing the case (spool, Parquet parts: disk full, permissions), not reading the evidence.</summary>
+    private static bool IsOwnWriteFailure(IngestFailedException ex) => ex.InnerException switch
+    {
+        SpoolWriteException => true,
+        IOException or UnauthorizedAccessException => ex.Stage == "write",
+        // Arrow's C++ writer reports a failed write(2) as a ParquetException whose message starts with its IOError status.
+        ParquetSharp.ParquetException p => ex.Stage == "write" && p.Message.Contains("IOError", StringComparison.Ordinal),
+        _ => false,
+    };
 
     private static IngestOptions WithProgress(IngestOptions o, IProgress<IngestProgress> progress) => o with { Progress = progress };
 

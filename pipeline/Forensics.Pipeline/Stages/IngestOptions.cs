@@ -23,6 +23,8 @@ public sealed record IngestOptions
     public IProgress<IngestProgress>? Progress { get; init; }
     /// <summary>Test hook: called by the parse stage for every batch (to inject failures).</summary>
     internal Action<Framing.RecordBatch>? OnParse { get; init; }
+    /// <summary>Test hook: called with each file's provenance path as discovery hands it on (decompressed, hashed).</summary>
+    internal Action<string>? OnDiscovered { get; init; }
     /// <summary>Parse CPU time of this run (TimeSpan ticks), summed by the workers.</summary>
     internal long ParseCpuTicks;
 }
