@@ -8,8 +8,11 @@ namespace Forensics.Pipeline.Evidence;
 /// Single-stream compressions recognised by magic bytes (the name only breaks ties), with the suffix they strip.
 /// Adding one is one entry in <see cref="All"/>.
 /// </summary>
-public sealed record Compression(string Name, byte[] Magic, string[] Suffixes, Func<Stream, Stream> Open)
+public sealed record Compression(string Name, byte[] Magic, string[] Suffixes, Func<Stream, Stream> OpenDecoder)
 {
+    /// <summary>The decompressed stream; corrupt data surfaces as <see cref="InvalidDataException"/> whatever the decoder throws.</summary>
+    public Stream Open(Stream stored) => new DecoderErrorStream(OpenDecoder(stored), Name);
+
     public static IReadOnlyList<Compression> All { get; } =
     [
         // RFC 1952; GZipStream reads concatenated members (logrotate's delaycompress can produce them).

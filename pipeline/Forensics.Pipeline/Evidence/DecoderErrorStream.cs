@@ -1,0 +1,27 @@
+namespace Forensics.Pipeline.Evidence;
+
+/// <summary>
+/// Wraps a third-party decoder's output so that corrupt input surfaces as <see cref="InvalidDataException"/>, the
+/// type every damaged-evidence handler catches. The decoders report it with their own types: ZstdSharp throws
+/// <c>ZstdException</c> ("Data corruption detected", "Restored data doesn't match checksum"), SharpCompress's
+/// deflate/deflate64 (zip members recovered from local headers) <c>ZlibException</c> ("Bad state (invalid
+/// distance code)"); both derive from <see cref="Exception"/> only, so they escaped discovery and failed the
+/// whole run (found by tests/fuzz.sh, targets compressed and zip). I/O errors, limits and cancellation pass as
+/// they are.
+/// </summary>
+internal sealed class DecoderErrorStream(Stream decoded, string decoder) : ForwardOnlyReadStream
+{
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        try { return decoded.Read(buffer); }
+        catch (Exception ex) when (ex is not (IOException or InvalidDataException or OperationCanceledException or OutOfMemoryException))
+        {
+            throw new InvalidDataException($"{decoder} data is corrupt ({ex.GetType().Name}: {ex.Message})", ex);
+        }
+    }
+
+    public override long Position { get => decoded.Position; set => throw new NotSupportedException(); }
+    protected override void Dispose(bool disposing) { if (disposing) decoded.Dispose(); base.Dispose(disposing); }
+}
