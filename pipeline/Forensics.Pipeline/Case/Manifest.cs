@@ -124,4 +124,9 @@ public sealed class ManifestTimings
     public double ParseCpuMicrosPerRecord { get; set; }
     public double EncodeCpuMicrosPerRecord { get; set; }
     public double ProcessCpuMicrosPerRecord { get; set; }
+    /// <summary>Garbage collections during the run (all generations) and the time the runtime was paused for them.</summary>
+    public int GarbageCollections { get; set; }
+    public double GcPauseSeconds { get; set; }
+    /// <summary>Managed bytes allocated by the run divided by its records: what the event path still allocates per record.</summary>
+    public double AllocatedBytesPerRecord { get; set; }
 }

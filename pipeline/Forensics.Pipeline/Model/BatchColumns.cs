@@ -262,6 +262,9 @@ public sealed class Utf8BatchColumn(int capacity, bool binary = false, bool repe
         AppendLevels(from.DefinitionLevels, from.Values);
     }
 
+    /// <summary>The bytes of packed value <paramref name="valueIndex"/> (not a row number: nulls have no value).</summary>
+    public ReadOnlySpan<byte> ValueBytes(int valueIndex) => _arena.AsSpan(_starts[valueIndex], _lengths[valueIndex]);
+
     public ReadOnlySpan<byte> GetBytes(int row)
     {
         int i = ValueIndex(row);

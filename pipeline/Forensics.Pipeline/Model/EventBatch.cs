@@ -15,7 +15,10 @@ public sealed class EventBatch
     // return batches are new per row group, so its lookups grew with the run (10 k small files: 6 s -> 38 s).
     private static readonly Stack<EventBatch> s_pool = new();
     private static readonly Lock s_poolLock = new();
-    private const int MaxPooled = 64;
+    // Above the batches in flight at once (a row group filling, one encoding, the channels: ~120 on a 200 MB auth
+    // log): with 64, half of them were dropped and re-grown from 256 rows, large-object garbage that drove gen2 GCs.
+    // The pool never holds more than the run's peak, so it adds nothing to peak memory.
+    private const int MaxPooled = 256;
 
     private long[] _offsets = new long[InitialCapacity];
     private BatchColumn?[] _extras = new BatchColumn?[Math.Max(ExtraColumn.Count, 64)];
@@ -27,7 +30,9 @@ public sealed class EventBatch
     public bool HasPeerRoles => _peers.Count > 0;
 
     /// <summary>A row with a peer role, with what the ordered pass needs, computed by the parse worker.</summary>
-    public readonly record struct PeerRow(int Row, PeerRole Role, long ProcessKey, string? Address, long Micros);
+    /// <param name="SrcIpValue">Index of the row's src_ip among <see cref="SrcIp"/>'s packed values, or -1 when it has none.</param>
+    /// <param name="PeerName">The peer's host name when the row names one instead of an address (rare).</param>
+    public readonly record struct PeerRow(int Row, PeerRole Role, long ProcessKey, int SrcIpValue, string? PeerName, long Micros);
     private readonly List<PeerRow> _peers = [];
     /// <summary>The rows with a <see cref="Model.PeerRole"/>, in row order.</summary>
     public IReadOnlyList<PeerRow> PeerRows => _peers;
@@ -99,7 +104,7 @@ public sealed class EventBatch
         if (row == _offsets.Length) Array.Resize(ref _offsets, _offsets.Length * 2);
         _offsets[row] = e.SourceOffset;
         if (e.PeerRole != Model.PeerRole.None && e.TsMicros is { } ts && e.Pid is { } pid)
-            _peers.Add(new PeerRow(row, e.PeerRole, pid ^ ((long)(e.Host?.GetHashCode() ?? 0) << 32), e.SrcIp ?? e.PeerName, ts));
+            _peers.Add(new PeerRow(row, e.PeerRole, pid ^ ((long)(e.Host?.GetHashCode() ?? 0) << 32), e.HasSrcIp ? SrcIp.Values : -1, e.PeerName, ts));
         Ts.Append(e.TsMicros);
         TsQuality.Append(e.TsMicros is null ? Model.TsQuality.Missing : e.TsQuality);
         Host.Append(e.Host);
@@ -108,7 +113,8 @@ public sealed class EventBatch
         Pid.Append(e.Pid);
         Unit.Append(e.Unit);
         User.Append(e.User);
-        SrcIp.Append(e.SrcIp);
+        if (e.SrcIpIsUtf8) SrcIp.Append(e.SrcIpUtf8);
+        else SrcIp.Append(e.SrcIp);
         SrcPort.Append(e.SrcPort);
         if (e.MessageUtf8 is { } utf8) Message.Append(utf8.Span);
         else Message.Append(e.Message);

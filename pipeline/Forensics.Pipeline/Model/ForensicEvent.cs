@@ -24,7 +24,20 @@ public sealed class ForensicEvent
     public long? Pid;
     public string? Unit;
     public string? User;
-    public string? SrcIp;
+    /// <summary>The peer address; set from evidence bytes or chars with <see cref="SetSrcIp(ReadOnlySpan{byte})"/> (no string per record).</summary>
+    public string? SrcIp
+    {
+        get
+        {
+            if (_srcIp is null && _srcIpLength >= 0) _srcIp = Encoding.UTF8.GetString(_srcIpUtf8, 0, _srcIpLength);
+            return _srcIp;
+        }
+        set
+        {
+            _srcIp = value;
+            _srcIpLength = -1;
+        }
+    }
     public int? SrcPort;
     /// <summary>Byte offset of the record in its (decompressed) source file.</summary>
     public long SourceOffset;
@@ -35,6 +48,38 @@ public sealed class ForensicEvent
     public PeerRole PeerRole;
     /// <summary>Not stored: the peer a <see cref="PeerRole.NamesPeer"/> record names when it is not an address (a host name).</summary>
     public string? PeerName;
+
+    // src_ip set from a span: kept as UTF-8 for the column, a string only if someone reads SrcIp. Addresses are
+    // mostly distinct (bots), so a string per line was the largest allocation of the sshd and web paths.
+    private string? _srcIp;
+    private readonly byte[] _srcIpUtf8 = new byte[MaxAddressLength * 3];
+    private int _srcIpLength = -1;
+    /// <summary>Longest address kept without a string (IPv6 with a zone fits easily).</summary>
+    public const int MaxAddressLength = 64;
+
+    /// <summary>True when the record has a src_ip (without making its string).</summary>
+    public bool HasSrcIp => _srcIp is not null || _srcIpLength >= 0;
+
+    /// <summary>Sets src_ip from its text as logged (valid UTF-8, no NUL: callers checked it is an address).</summary>
+    public void SetSrcIp(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > _srcIpUtf8.Length) { SrcIp = Encoding.UTF8.GetString(utf8); return; }
+        utf8.CopyTo(_srcIpUtf8);
+        _srcIp = null;
+        _srcIpLength = utf8.Length;
+    }
+
+    /// <summary>Sets src_ip from characters (classifiers that work on the decoded message).</summary>
+    public void SetSrcIp(ReadOnlySpan<char> address)
+    {
+        if (address.Length > MaxAddressLength) { SrcIp = address.ToString(); return; }
+        _srcIpLength = Encoding.UTF8.GetBytes(address, _srcIpUtf8);
+        _srcIp = null;
+    }
+
+    /// <summary>src_ip's UTF-8 bytes when it was set from a span (empty otherwise: then read <see cref="SrcIp"/>).</summary>
+    internal ReadOnlySpan<byte> SrcIpUtf8 => _srcIpLength >= 0 ? _srcIpUtf8.AsSpan(0, _srcIpLength) : default;
+    internal bool SrcIpIsUtf8 => _srcIpLength >= 0;
 
     private string? _message;
     // Message set from evidence bytes (SetMessage): kept as UTF-8 for the column and as chars for classifiers,
@@ -205,7 +250,8 @@ public sealed class ForensicEvent
         Pid = null;
         Unit = null;
         User = null;
-        SrcIp = null;
+        _srcIp = null;
+        _srcIpLength = -1;
         SrcPort = null;
         SourceOffset = offset;
         PeerRole = PeerRole.None;

@@ -14,6 +14,7 @@ public static class IngestRunner
     public static async Task<Manifest> RunAsync(IngestOptions options, CancellationToken cancel = default)
     {
         var processCpuStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        var gcStart = new GcMark(GC.CollectionCount(0), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
         var caseDir = Path.GetFullPath(options.CaseDirectory);
         // A mistyped path must not leave an empty case behind: check every input before the case folder is touched.
         var missing = options.Inputs.Where(i => !File.Exists(i) && !Directory.Exists(i)).ToList();
@@ -86,7 +87,7 @@ public static class IngestRunner
 
         manifest.FinishedUtc = DateTime.UtcNow;
         Summarize(manifest);
-        manifest.Timings = Timings(manifest, frameStage, options, writer, processCpuStart);
+        manifest.Timings = Timings(manifest, frameStage, options, writer, processCpuStart, gcStart);
         if (failure.Error is { } error)
         {
             manifest.Status = "failed";
@@ -100,7 +101,9 @@ public static class IngestRunner
         return manifest;
     }
 
-    private static ManifestTimings Timings(Manifest manifest, FrameStage frame, IngestOptions options, CaseWriter writer, TimeSpan processCpuStart)
+    private readonly record struct GcMark(int Collections, TimeSpan Pause, long Allocated);
+
+    private static ManifestTimings Timings(Manifest manifest, FrameStage frame, IngestOptions options, CaseWriter writer, TimeSpan processCpuStart, GcMark start)
     {
         static double Seconds(long ticks) => Math.Round((double)ticks / TimeSpan.TicksPerSecond, 3);
         long records = Math.Max(1, manifest.Totals.Records);
@@ -114,6 +117,9 @@ public static class IngestRunner
             ParseCpuSeconds = Seconds(options.ParseCpuTicks), EncodeCpuSeconds = Seconds(encode), ProcessCpuSeconds = Seconds(process),
             FrameCpuMicrosPerRecord = PerRecord(frame.FrameTicks), ParseCpuMicrosPerRecord = PerRecord(options.ParseCpuTicks),
             EncodeCpuMicrosPerRecord = PerRecord(encode), ProcessCpuMicrosPerRecord = PerRecord(process),
+            GarbageCollections = GC.CollectionCount(0) - start.Collections,
+            GcPauseSeconds = Math.Round((GC.GetTotalPauseDuration() - start.Pause).TotalSeconds, 3),
+            AllocatedBytesPerRecord = Math.Round((double)(GC.GetTotalAllocatedBytes() - start.Allocated) / records, 1),
         };
     }
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Forensics.Pipeline.Model;
 using Forensics.Pipeline.Text;
 
@@ -329,12 +328,12 @@ public static class SshdClassifier
             int sp = after.IndexOf(' ');
             var address = sp < 0 ? after : after[..sp];
             // "from ADDR: …" (a clause ended by the info separator without a port); "2001:db8::" keeps its colons
-            if (address.EndsWith(":") && !IPAddress.TryParse(address, out _)) address = address[..^1];
+            if (address.EndsWith(":") && !AddressText.IsAddress(address)) address = address[..^1];
             int end = at + 6 + address.Length;
             bool hasPort = false;
             if (m[end..].StartsWith(" port ") && TakeDigits(m[(end + 6)..]) is { Length: > 0 } digits) { end += 6 + digits.Length; hasPort = true; }
             if (m[end..].StartsWith(" ssh") && end + 5 <= m.Length && char.IsAsciiDigit(m[end + 4])) end += 5;
-            if (address.IsEmpty || !(hasPort || IPAddress.TryParse(Unmapped(address), out _))) continue;
+            if (address.IsEmpty || !(hasPort || AddressText.IsAddress(Unmapped(address)))) continue;
             var tail = m[end..];
             if (infoMayFollow && hasPort && tail.StartsWith(": ")) { clauseEnd = end; return at; }
             if (tail.IsEmpty) { lastAtEnd = at; clauseEnd = end; }
@@ -403,7 +402,7 @@ public static class SshdClassifier
         if (address.IsEmpty) return;
         // "::ffff:1.2.3.4" (an IPv4 peer on a dual-stack socket) is the IPv4 address other sources name.
         address = Unmapped(address);
-        if (IPAddress.TryParse(address, out _)) e.SrcIp = StringCache.Current.Get(address);
+        if (AddressText.IsAddress(address)) e.SetSrcIp(address);
         else e.Set(RemoteHost, StringCache.Current.Get(address));
     }
 

@@ -1,6 +1,7 @@
-using System.Net;
+using System.Text;
 using Forensics.Pipeline.Formats.Classify;
 using Forensics.Pipeline.Model;
+using Forensics.Pipeline.Text;
 
 namespace Forensics.Pipeline.Formats.Syslog;
 
@@ -23,8 +24,17 @@ internal sealed class SshdPeers
     public static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
     private const int MaxTracked = 1 << 16;
 
+    /// <summary>
+    /// A remembered peer: a canonical IPv4 address packed in <see cref="IPv4"/> (no string: most lines name one and
+    /// most are never carried), otherwise its text; <see cref="IsHost"/> for a host name (UseDNS) rather than an address.
+    /// </summary>
+    private readonly record struct Peer(uint IPv4, string? Text, bool IsHost)
+    {
+        public string Render() => Text ?? AddressText.FormatIPv4(IPv4);
+    }
+
     // Not pre-sized: one instance per syslog file, and a collection has thousands of small files.
-    private readonly Dictionary<long, (string Address, long Micros)> _byProcess = [];
+    private readonly Dictionary<long, (Peer Peer, long Micros)> _byProcess = [];
     private readonly List<(int Row, string Value)> _addresses = [], _hosts = [];
     private readonly List<int> _inherited = [];
 
@@ -33,8 +43,9 @@ internal sealed class SshdPeers
     {
         if (e.Pid is null || e.Process is not { } p || !(p.StartsWith("sshd", StringComparison.Ordinal) || p.StartsWith("[sshd", StringComparison.Ordinal))) return;
         if (!SshdClassifier.IsConnectionEvent(e.Event)) return;
-        var name = e.SrcIp is null ? e.Get(SshdClassifier.RemoteHost) as string : null;
-        e.PeerRole = e.SrcIp is not null || name is not null ? PeerRole.NamesPeer : PeerRole.WantsPeer;
+        bool hasAddress = e.HasSrcIp;
+        var name = hasAddress ? null : e.Get(SshdClassifier.RemoteHost) as string;
+        e.PeerRole = hasAddress || name is not null ? PeerRole.NamesPeer : PeerRole.WantsPeer;
         e.PeerName = name;
     }
 
@@ -49,16 +60,23 @@ internal sealed class SshdPeers
         {
             if (p.Role == PeerRole.NamesPeer)
             {
-                if (p.Address is null) continue;
+                Peer peer;
+                if (p.SrcIpValue >= 0)
+                {
+                    var bytes = batch.SrcIp.ValueBytes(p.SrcIpValue);
+                    peer = AddressText.IsCanonicalIPv4(bytes, out uint v4) ? new Peer(v4, null, false) : new Peer(0, Encoding.UTF8.GetString(bytes), false);
+                }
+                else if (p.PeerName is { } name) peer = new Peer(0, name, true);
+                else continue;
                 if (_byProcess.Count >= MaxTracked) _byProcess.Clear();
-                _byProcess[p.ProcessKey] = (p.Address, p.Micros);
+                _byProcess[p.ProcessKey] = (peer, p.Micros);
                 continue;
             }
             if (!_byProcess.TryGetValue(p.ProcessKey, out var known)) continue;
             long age = p.Micros - known.Micros;
             if (age < 0 || age > (long)MaxAge.TotalMicroseconds) continue;
-            _byProcess[p.ProcessKey] = (known.Address, p.Micros);
-            (IPAddress.TryParse(known.Address, out _) ? _addresses : _hosts).Add((p.Row, known.Address));
+            _byProcess[p.ProcessKey] = (known.Peer, p.Micros);
+            (known.Peer.IsHost ? _hosts : _addresses).Add((p.Row, known.Peer.Render()));
             _inherited.Add(p.Row);
         }
         if (_inherited.Count == 0) return;

@@ -59,7 +59,7 @@ public sealed class AccessLogFormat : ILogFormat
             if (line[0] == (byte)'#') { output.Reject(offset, "comment line (# ...): an annotation, not an access-log record", line); continue; }
 
             var e = output.NewEvent(offset);
-            e.Message = LogText.Lossless(line);
+            LogText.SetMessage(e, line);
             e.Host = file.DefaultHost;
             if (!TrySplit(line, out var f))
             {
@@ -69,11 +69,11 @@ public sealed class AccessLogFormat : ILogFormat
             }
             if (f.SyslogHost.Length > 0 && !(f.SyslogHost.Length == 1 && f.SyslogHost[0] == (byte)'-')) e.Host = LogText.Lossless(f.SyslogHost);
             if (f.SyslogApp.Length > 0 && !(f.SyslogApp.Length == 1 && f.SyslogApp[0] == (byte)'-')) e.Process = LogText.Lossless(f.SyslogApp);
-            e.SrcIp = ClfFields.ClientAddress(f.Client);
+            ClfFields.SetClient(e, f.Client);
             e.User = ClfFields.DashIsNull(f.User);
             if (!f.VHost.IsEmpty)
             {
-                e.Set(HttpColumns.VHost, LogText.Lossless(f.VHost));
+                LogText.SetLossless(e, HttpColumns.VHost, f.VHost);
             }
             if (ClfFields.TryParseTime(f.Time, file.Zone, ref cache, out long micros, out bool assumed))
             {
@@ -83,8 +83,8 @@ public sealed class AccessLogFormat : ILogFormat
             else e.TsQuality = TsQuality.Missing;
 
             AccessEvent.SetRequest(e, f.Request, f.Status, f.Size);
-            e.Set(HttpColumns.Referer, ClfFields.DashIsNull(f.Referer));
-            e.Set(HttpColumns.UserAgent, ClfFields.DashIsNull(f.UserAgent));
+            ClfFields.SetDashIsNull(e, HttpColumns.Referer, f.Referer);
+            ClfFields.SetDashIsNull(e, HttpColumns.UserAgent, f.UserAgent);
         }
     }
 

@@ -101,16 +101,31 @@ public static class ClfFields
     /// A client address as logged: IPv4, IPv6 (possibly with a %scope), or null for host names written by
     /// HostnameLookups / unix sockets (kept in message only). Cheap character check, not a full parse.
     /// </summary>
-    public static string? ClientAddress(ReadOnlySpan<byte> s)
+    public static string? ClientAddress(ReadOnlySpan<byte> s) => IsClientAddress(s) ? System.Text.Encoding.ASCII.GetString(s) : null;
+
+    /// <summary>The check of <see cref="ClientAddress"/> without making the string (the ingest path sets the bytes: <see cref="SetClient"/>).</summary>
+    public static bool IsClientAddress(ReadOnlySpan<byte> s)
     {
-        if (s.IsEmpty || s.Length > 64 || (s.Length == 1 && s[0] == (byte)'-')) return null;
+        if (s.IsEmpty || s.Length > 64 || (s.Length == 1 && s[0] == (byte)'-')) return false;
         bool sep = false;
         foreach (byte b in s)
         {
             if (b is (byte)'.' or (byte)':') sep = true;
-            else if (!(char.IsAsciiHexDigit((char)b) || b == (byte)'%')) return null;
+            else if (!(char.IsAsciiHexDigit((char)b) || b == (byte)'%')) return false;
         }
-        return sep ? System.Text.Encoding.ASCII.GetString(s) : null;
+        return sep;
+    }
+
+    /// <summary>Sets src_ip to the client field when it is an address (host names stay in the message only).</summary>
+    public static void SetClient(Model.ForensicEvent e, ReadOnlySpan<byte> s)
+    {
+        if (IsClientAddress(s)) e.SetSrcIp(s);
+    }
+
+    /// <summary><see cref="DashIsNull"/> set straight into a column (no string).</summary>
+    public static void SetDashIsNull(Model.ForensicEvent e, Model.ExtraColumn column, ReadOnlySpan<byte> s)
+    {
+        if (!(s.IsEmpty || (s.Length == 1 && s[0] == (byte)'-'))) LogText.SetUnescaped(e, column, s);
     }
 
     /// <summary>A CLF field where <c>-</c> means absent.</summary>

@@ -335,14 +335,14 @@ public sealed class WebErrorLogFormat : ILogFormat
         {
             int colon = addr.LastIndexOf((byte)':');
             if (colon > 0 && Utf8Parser.TryParse(addr[(colon + 1)..], out int port, out int n) && n == addr.Length - colon - 1 && port is >= 0 and <= 65535
-                && ClfFields.ClientAddress(addr[..colon]) is { } ip && System.Net.IPAddress.TryParse(addr[..colon], out _))
+                && ClfFields.IsClientAddress(addr[..colon]) && System.Net.IPAddress.TryParse(addr[..colon], out _))
             {
-                e.SrcIp = ip;
+                e.SetSrcIp(addr[..colon]);
                 e.SrcPort = port;
                 return;
             }
         }
-        e.SrcIp = ClfFields.ClientAddress(addr);
+        ClfFields.SetClient(e, addr);
     }
 
     /// <summary>Takes <c>[content] </c> from the start of <paramref name="s"/>.</summary>

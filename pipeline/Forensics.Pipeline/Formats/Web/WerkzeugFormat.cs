@@ -78,7 +78,7 @@ public sealed class WerkzeugFormat : ILogFormat
 
             var e = output.NewEvent(offset);
             e.Host = file.DefaultHost;
-            e.Message = LogText.Lossless(raw);
+            LogText.SetMessage(e, raw);
             e.Process = "werkzeug";
             e.TsQuality = TsQuality.Missing;
 
@@ -89,7 +89,7 @@ public sealed class WerkzeugFormat : ILogFormat
                     : IsBanner(line) ? EventKinds.HttpServerBanner : EventKinds.HttpServerLog;
                 continue;
             }
-            e.SrcIp = ClfFields.ClientAddress(addr);
+            ClfFields.SetClient(e, addr);
             if (ClfFields.TryParseTime(date, file.Zone, ref cache, out long micros, out bool assumed))
             {
                 e.TsMicros = micros;
