@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of the parsers and container readers with afl++ through SharpFuzz (not part of the
 # test suite or CI: it runs for as long as you give it).
 #
-#   bash tests/fuzz.sh [TARGET|all|list] [SECONDS]        default: all, 600 seconds per target
+#   bash tests/fuzz.sh [TARGET[,TARGET...]|all|list] [SECONDS]        default: all, 600 seconds per target
 #
 # Targets (tests/Forensics.Fuzz/Program.cs): syslog journal journal-export journal-json utmp audit access
 # werkzeug tar zip compressed. It installs what it lacks (Debian's afl++, the SharpFuzz.CommandLine dotnet
@@ -11,7 +11,8 @@
 # files of ../shared/corpus (read in place; the seeds are copied into the output folder, never into the repo),
 # runs afl-fuzz under nice -n 19 and prints executions, corpus count, edges, crashes and hangs per target.
 #
-# Environment: FUZZ_OUT (output folder, default /tmp/forensics-fuzz), FUZZ_JOBS (targets run at once, default 1),
+# Environment: FUZZ_OUT (output folder, default /tmp/forensics-fuzz; one invocation at a time per folder, as each
+# rebuilds its bin/), FUZZ_JOBS (targets run at once, default 1),
 # FORENSICS_CORPUS (corpus folder, default ../shared/corpus). A crash is an input in
 # $FUZZ_OUT/TARGET/findings/default/crashes/; replay it with
 #   dotnet $FUZZ_OUT/bin/Forensics.Fuzz.dll TARGET --replay FILE
@@ -27,7 +28,7 @@ corpus="${FORENSICS_CORPUS:-$repo/../shared/corpus}"
 sharpfuzz_version=2.3.0
 
 if [[ "$which_target" == list ]]; then printf '%s\n' "${targets_all[@]}"; exit 0; fi
-if [[ "$which_target" == all ]]; then targets=("${targets_all[@]}"); else targets=("$which_target"); fi
+if [[ "$which_target" == all ]]; then targets=("${targets_all[@]}"); else IFS=, read -r -a targets <<< "$which_target"; fi
 for t in "${targets[@]}"; do
   [[ " ${targets_all[*]} " == *" $t "* ]] || { echo "fuzz.sh: unknown target '$t' (targets: ${targets_all[*]})" >&2; exit 2; }
 done
