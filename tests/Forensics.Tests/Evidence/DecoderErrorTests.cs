@@ -3,8 +3,9 @@ using Forensics.Tests.Support;
 namespace Forensics.Tests.Evidence;
 
 /// <summary>
-/// Regression tests for tests/fuzz.sh findings (target "compressed"): a decoder's own exception type for corrupt
-/// data (ZstdSharp's ZstdException) escaped discovery and failed the whole run, losing every other input.
+/// Regression tests for tests/fuzz.sh findings in discovery: a decoder's or reader's exception type that the
+/// damaged-evidence paths did not expect (ZstdSharp's ZstdException; System.Formats.Tar's NotSupportedException)
+/// escaped discovery and failed the whole run, losing every other input.
 /// </summary>
 public class DecoderErrorTests
 {
@@ -53,5 +54,38 @@ public class DecoderErrorTests
         Assert.Contains(damaged.Status, new[] { "failed", "partial" });
         Assert.Contains("zstd data is corrupt", damaged.Reason);
         Assert.Equal(7, ArchiveKit.Entry(m, "/auth.log").Events);
+    }
+
+    [Fact]
+    public void A_tar_header_the_reader_does_not_support_ends_the_archive_as_damaged_and_keeps_what_came_before()
+    {
+        using var dir = new TempDir();
+        var tar = new MemoryStream();
+        using (var w = new System.Formats.Tar.TarWriter(tar, System.Formats.Tar.TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            foreach (var (name, lines) in new[] { ("var/log/auth.log", 4), ("var/log/auth.log.1", 3) })
+                w.WriteEntry(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.RegularFile, name) { DataStream = new MemoryStream(ArchiveKit.AuthLines(lines)) });
+        }
+        var bytes = tar.ToArray();
+        // The second header made a V7 one (no "ustar" magic at 257) with typeflag (156) 'S', GNU sparse; checksum
+        // (148, 8 bytes) recomputed over the header with its own field read as spaces (POSIX ustar).
+        int second = 512 + (ArchiveKit.AuthLines(4).Length + 511) / 512 * 512;
+        var header = bytes.AsSpan(second, 512);
+        header.Slice(257, 8).Clear();
+        header[156] = (byte)'S';
+        header.Slice(148, 8).Fill((byte)' ');
+        int sum = 0;
+        foreach (var b in header) sum += b;
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(header[148..]);
+        File.WriteAllBytes(dir.Combine("logs.tar"), bytes);
+        File.WriteAllBytes(dir.Combine("auth.log"), ArchiveKit.AuthLines(7, host: "web2"));
+
+        var m = ArchiveKit.Ingest(dir, "case", null, "UTC", dir.Combine("logs.tar"), dir.Combine("auth.log"));
+
+        Assert.Equal(4, ArchiveKit.Entry(m, "logs.tar!var/log/auth.log").Events);
+        var archive = ArchiveKit.Entry(m, "logs.tar");
+        Assert.Equal("failed", archive.Status);
+        Assert.Contains("SparseFile", archive.Reason);
+        Assert.Equal(7, ArchiveKit.Entry(m, dir.Combine("auth.log")).Events);
     }
 }
