@@ -47,12 +47,17 @@ if [[ ! -x "$sharpfuzz" ]]; then
 fi
 
 # --- build and instrument (a copy in $out/bin; the repo's build stays uninstrumented) --------------------
-rm -rf "$out/bin"
-nice -n 19 dotnet build "$repo/tests/Forensics.Fuzz/Forensics.Fuzz.csproj" -c Release --nologo -v q -o "$out/bin" >&2
-"$sharpfuzz" "$out/bin/Forensics.Pipeline.dll" >&2
-for lib in SharpCompress.dll ZstdSharp.dll; do
-  "$sharpfuzz" "$out/bin/$lib" >&2 || echo "fuzz.sh: warning: $lib could not be instrumented; its code gives no coverage" >&2
-done
+# FUZZ_REUSE_BUILD=1 keeps an instrumented $out/bin that is already there (e.g. copied from another output folder).
+if [[ "${FUZZ_REUSE_BUILD:-0}" == 1 && -f "$out/bin/Forensics.Fuzz.dll" ]]; then
+  echo "fuzz.sh: reusing the instrumented build in $out/bin" >&2
+else
+  rm -rf "$out/bin"
+  nice -n 19 dotnet build "$repo/tests/Forensics.Fuzz/Forensics.Fuzz.csproj" -c Release --nologo -v q -o "$out/bin" >&2
+  "$sharpfuzz" "$out/bin/Forensics.Pipeline.dll" >&2
+  for lib in SharpCompress.dll ZstdSharp.dll; do
+    "$sharpfuzz" "$out/bin/$lib" >&2 || echo "fuzz.sh: warning: $lib could not be instrumented; its code gives no coverage" >&2
+  done
+fi
 
 # --- seeds: small corpus files per target (copies into $out, never into the repo) -------------------------
 seed() { # seed TARGET FILE [MAX_BYTES]: copies FILE (or its first MAX_BYTES) into TARGET's seed folder
