@@ -9,19 +9,31 @@ namespace Forensics.Pipeline.Evidence;
 /// whole run (found by tests/fuzz.sh, targets compressed and zip). I/O errors, limits and cancellation pass as
 /// they are.
 /// </summary>
-internal sealed class DecoderErrorStream(Stream decoded, string decoder) : ForwardOnlyReadStream
+internal sealed class DecoderErrorStream(Func<Stream> open, string decoder) : ForwardOnlyReadStream
 {
+    private Stream? _decoded;
+    private long _position;
+
+    /// <summary>Wraps a decoder that is already open.</summary>
+    public DecoderErrorStream(Stream decoded, string decoder) : this(() => decoded, decoder) { }
+
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
-        try { return decoded.Read(buffer); }
+        try
+        {
+            // Opened on the first read: some decoders read and check their header when they are created.
+            int n = (_decoded ??= open()).Read(buffer);
+            _position += n;
+            return n;
+        }
         catch (Exception ex) when (ex is not (IOException or InvalidDataException or OperationCanceledException or OutOfMemoryException))
         {
             throw new InvalidDataException($"{decoder} data is corrupt ({ex.GetType().Name}: {ex.Message})", ex);
         }
     }
 
-    public override long Position { get => decoded.Position; set => throw new NotSupportedException(); }
-    protected override void Dispose(bool disposing) { if (disposing) decoded.Dispose(); base.Dispose(disposing); }
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+    protected override void Dispose(bool disposing) { if (disposing) _decoded?.Dispose(); base.Dispose(disposing); }
 }

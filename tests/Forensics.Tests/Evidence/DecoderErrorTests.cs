@@ -4,7 +4,7 @@ namespace Forensics.Tests.Evidence;
 
 /// <summary>
 /// Regression tests for tests/fuzz.sh findings in discovery: a decoder's or reader's exception type that the
-/// damaged-evidence paths did not expect (ZstdSharp's ZstdException; System.Formats.Tar's NotSupportedException)
+/// damaged-evidence paths did not expect (ZstdSharp's ZstdException, SharpCompress's bzip2 InvalidFormatException; System.Formats.Tar's NotSupportedException)
 /// escaped discovery and failed the whole run, losing every other input.
 /// </summary>
 public class DecoderErrorTests
@@ -86,6 +86,23 @@ public class DecoderErrorTests
         var archive = ArchiveKit.Entry(m, "logs.tar");
         Assert.Equal("failed", archive.Status);
         Assert.Contains("SparseFile", archive.Reason);
+        Assert.Equal(7, ArchiveKit.Entry(m, dir.Combine("auth.log")).Events);
+    }
+
+    [Fact]
+    public void A_bzip2_file_whose_stream_header_is_corrupt_fails_alone()
+    {
+        // "BZh" + block size picks the bzip2 layer (bzip2 1.0.8 decompress.c); the first block must start with the
+        // magic 0x314159265359, here it does not. SharpCompress checks it when the stream is created.
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.Combine("auth.log.3.bz2"), [.. "BZh9"u8, .. "not a bzip2 block at all, just junk"u8]);
+        File.WriteAllBytes(dir.Combine("auth.log"), ArchiveKit.AuthLines(7, host: "web2"));
+
+        var m = ArchiveKit.Ingest(dir, "case", null, "UTC", dir.Combine("auth.log.3.bz2"), dir.Combine("auth.log"));
+
+        var damaged = ArchiveKit.Entry(m, "auth.log.3.bz2!");
+        Assert.Equal("failed", damaged.Status);
+        Assert.Contains("bzip2 data is corrupt", damaged.Reason);
         Assert.Equal(7, ArchiveKit.Entry(m, dir.Combine("auth.log")).Events);
     }
 }
