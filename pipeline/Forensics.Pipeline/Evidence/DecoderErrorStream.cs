@@ -17,6 +17,19 @@ internal sealed class DecoderErrorStream(Func<Stream> open, string decoder) : Fo
     /// <summary>Wraps a decoder that is already open.</summary>
     public DecoderErrorStream(Stream decoded, string decoder) : this(() => decoded, decoder) { }
 
+    /// <summary>
+    /// Opens now (an archive member, read in archive order); what the decoder throws while it is created (reading
+    /// its header: SharpCompress's implode/LZMA/bzip2 member streams) becomes <see cref="InvalidDataException"/> too.
+    /// </summary>
+    public static Stream OpenNow(Func<Stream> open, string decoder)
+    {
+        try { return new DecoderErrorStream(open(), decoder); }
+        catch (Exception ex) when (IsDecoderError(ex)) { throw Corrupt(ex, decoder); }
+    }
+
+    private static bool IsDecoderError(Exception ex) => ex is not (IOException or InvalidDataException or OperationCanceledException or OutOfMemoryException);
+    private static InvalidDataException Corrupt(Exception ex, string decoder) => new($"{decoder} data is corrupt ({ex.GetType().Name}: {ex.Message})", ex);
+
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
@@ -28,10 +41,7 @@ internal sealed class DecoderErrorStream(Func<Stream> open, string decoder) : Fo
             _position += n;
             return n;
         }
-        catch (Exception ex) when (ex is not (IOException or InvalidDataException or OperationCanceledException or OutOfMemoryException))
-        {
-            throw new InvalidDataException($"{decoder} data is corrupt ({ex.GetType().Name}: {ex.Message})", ex);
-        }
+        catch (Exception ex) when (IsDecoderError(ex)) { throw Corrupt(ex, decoder); }
     }
 
     public override long Position { get => _position; set => throw new NotSupportedException(); }

@@ -105,4 +105,25 @@ public class DecoderErrorTests
         Assert.Contains("bzip2 data is corrupt", damaged.Reason);
         Assert.Equal(7, ArchiveKit.Entry(m, dir.Combine("auth.log")).Events);
     }
+
+    [Fact]
+    public void A_zip_member_whose_decoder_fails_while_opening_is_failed_and_the_run_goes_on()
+    {
+        // tests/fuzz.sh (target zip), 36 bytes: one local header, method 6 (implode), no central directory, so the
+        // member is recovered from its local header and SharpCompress's ExplodeStream throws InvalidFormatException
+        // ("invalid Huffman table data") while it is created.
+        byte[] zip =
+        [
+            0x50, 0x4b, 0x03, 0x04, 0x7f, 0xf7, 0x82, 0x87, 0x06, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x00, 0x64, 0x00, 0x18,
+            0x00, 0x00, 0x00, 0x04, 0x01, 0x38, 0x03, 0x6d, 0x00, 0x00, 0xbb, 0xfa, 0x00, 0x00, 0xfa, 0x20, 0x01, 0xe1,
+        ];
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.Combine("logs.zip"), zip);
+        File.WriteAllBytes(dir.Combine("auth.log"), ArchiveKit.AuthLines(7, host: "web2"));
+
+        var m = ArchiveKit.Ingest(dir, "case", null, "UTC", dir.Combine("logs.zip"), dir.Combine("auth.log"));
+
+        Assert.Contains(m.Inputs, i => i.SourceFile.Contains("logs.zip!", StringComparison.Ordinal) && i.Status == "failed" && i.Reason!.Contains("zip member data is corrupt", StringComparison.Ordinal));
+        Assert.Equal(7, ArchiveKit.Entry(m, dir.Combine("auth.log")).Events);
+    }
 }
