@@ -8,8 +8,15 @@ namespace Forensics.Pipeline.Evidence;
 /// Single-stream compressions recognised by magic bytes (the name only breaks ties), with the suffix they strip.
 /// Adding one is one entry in <see cref="All"/>.
 /// </summary>
-public sealed record Compression(string Name, byte[] Magic, string[] Suffixes, Func<Stream, Stream> Open)
+public sealed record Compression(string Name, byte[] Magic, string[] Suffixes, Func<Stream, Stream> OpenDecoder)
 {
+    /// <summary>
+    /// The decompressed stream; corrupt data surfaces as <see cref="InvalidDataException"/> whatever the decoder
+    /// throws, from the first read on: SharpCompress's bzip2 stream reads and checks the stream header when it is
+    /// created (InvalidFormatException "Not a valid BZip2 stream"; found by tests/fuzz.sh, target compressed).
+    /// </summary>
+    public Stream Open(Stream stored) => new DecoderErrorStream(() => OpenDecoder(stored), Name);
+
     public static IReadOnlyList<Compression> All { get; } =
     [
         // RFC 1952; GZipStream reads concatenated members (logrotate's delaycompress can produce them).

@@ -286,7 +286,7 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
             }
             Stream memberStream;
             string? openError = null;
-            try { memberStream = member.Open(); }
+            try { memberStream = DecoderErrorStream.OpenNow(member.Open, $"{container.Name} member"); }
             catch (Exception ex) when (ex is IOException or InvalidDataException or NotSupportedException) { memberStream = Stream.Null; openError = ex.Message; }
             if (openError is not null)
             {

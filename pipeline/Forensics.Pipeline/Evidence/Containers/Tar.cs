@@ -50,7 +50,9 @@ internal sealed class TarContainer : IContainerFormat
             TarEntry? entry;
             long headerOffset = counting.Position;
             try { entry = reader.GetNextEntry(copyData: false); }
-            catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException or FormatException or ArgumentException or OverflowException)
+            // NotSupportedException: the BCL reader refuses some headers outright, e.g. typeflag 'S' (GNU sparse) in a
+            // ustar/pax header ("Entry type 'SparseFile' not supported"; found by tests/fuzz.sh, target tar).
+            catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException or FormatException or ArgumentException or OverflowException or NotSupportedException)
             {
                 var after = lastGood is null ? "at the first header" : $"after member '{lastGood}'";
                 // The reader fails after taking in the 512-byte block it could not parse: that block's start is the offset.

@@ -67,6 +67,10 @@ public sealed class JournalFileReader : IDisposable
         var header = JournalHeader.Parse(h);
         if (header.HeaderSize < MinHeaderSize || header.HeaderSize > 1 << 20 || header.HeaderSize % 8 != 0)
         { error = $"implausible header_size {header.HeaderSize}"; return null; }
+        // The arena (every object) starts at header_size: past the end of the file there is nothing to read, and
+        // offsets reported from the header (the "entries lost" record) would lie outside the file (fuzz finding).
+        if (header.HeaderSize > (ulong)file.Length)
+        { error = $"header_size {header.HeaderSize} is past the end of the {file.Length}-byte file (truncated in its header?)"; return null; }
         error = null;
         return new JournalFileReader(file, header);
     }

@@ -131,6 +131,25 @@ public class JournalBinaryTests
         }
     }
 
+    [Fact]
+    public void A_header_size_past_the_end_of_the_file_is_one_reject_inside_the_file()
+    {
+        // tests/fuzz.sh (target journal): a header_size past the end of a cut file put the "entries lost" reject at
+        // offset header_size, outside the file. Header fields per systemd JOURNAL_FILE_FORMAT.md: header_size le64 at
+        // 88, n_entries le64 at 152.
+        var bytes = new byte[4096];
+        "LPKSHHRH"u8.CopyTo(bytes);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(88), 135064);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(152), 3);
+
+        var result = FormatHarness.Run(new JournalBinaryFormat(), bytes, "cut.journal");
+
+        Assert.Empty(result.Events);
+        var reject = Assert.Single(result.Rejects);
+        Assert.InRange(reject.SourceOffset, 0, bytes.Length - 1);
+        Assert.Contains("header_size 135064 is past the end of the 4096-byte file", reject.Reason);
+    }
+
     private static FormatHarness.Result RunGuarded(byte[] bytes)
     {
         var task = Task.Run(() => FormatHarness.Run(new JournalBinaryFormat(), bytes, "damaged.journal"));

@@ -132,6 +132,20 @@ public class JournalTextFormsTests
     }
 
     [Fact]
+    public void Json_lone_surrogate_escapes_are_rejects_not_exceptions()
+    {
+        // tests/fuzz.sh (target journal-json): the reader's GetString threw InvalidOperationException on "\ud800",
+        // in a value or a field name, and the parser let it escape.
+        var text = "{\"MESSAGE\":\"a\\ud800b\"}\n{\"\\udc00X\":\"v\"}\n{\"__REALTIME_TIMESTAMP\":\"5\",\"MESSAGE\":\"caf\\u00e9\"}\n";
+        var result = FormatHarness.Run(new JournalJsonFormat(), Encoding.UTF8.GetBytes(text), "x");
+        var e = Assert.Single(result.Events);
+        Assert.Equal("café", e.Message);
+        Assert.Equal(2, result.Rejects.Count);
+        Assert.All(result.Rejects, r => Assert.Contains("string is not valid text", r.Reason));
+        Assert.Equal([0L, 23L], result.Rejects.Select(r => r.SourceOffset));
+    }
+
+    [Fact]
     public void Text_continuation_lines_join_and_decorations_are_rejects()
     {
         var text = "-- Boot 2d3f0a --\n2023-04-10T20:56:30.138000+0000 h app[5]: first\n                                          second\n-- No entries --\n";
