@@ -52,7 +52,7 @@ internal static class InvestigateCommand
             CaseReading.Warn(session, onStdout: true, onStderr: false);
             Console.Write(report.Render());
             var timeline = Path.Combine(caseDir, "exports", "timeline.csv");
-            var result = await TimelineExport.WriteAsync(session, TimelineFormat.Csv, new TimelineFilter(), timeline, raw: false, cancel);
+            var result = await TimelineExport.WriteAsync(session, TimelineFormat.Csv, new TimelineFilter(), timeline, new TimelineOptions(), cancel);
             Console.WriteLine();
             Console.WriteLine($"timeline: {result.Rows:N0} events in {Path.GetFullPath(timeline)}");
             CaseReading.Warn(session, onStdout: true);

@@ -1,0 +1,79 @@
+using System.Text;
+using Forensics.Pipeline.Case;
+using Forensics.Pipeline.Model;
+
+namespace Forensics.Pipeline.Query;
+
+/// <summary>Which columns a timeline keeps: the spine only, or the spine and every typed column (<c>auth_method</c>, <c>http_status</c>, <c>audit_*</c>, …).</summary>
+public enum TimelineColumns { All, Spine }
+
+/// <summary>
+/// SQL expressions the timeline exports share, all evaluated by DuckDB while it streams the rows (no per-row .NET
+/// work): the analyst's sentence for login records, the per-kind timestamp_desc, the typed columns, and times in a
+/// display zone.
+/// </summary>
+internal static class TimelineSql
+{
+    /// <summary>Formats whose stored message is a field dump (utmpdump's line, lastlog's slot) rather than text a program wrote.</summary>
+    public const string DumpFormats = "('wtmp', 'btmp', 'lastlog')";
+
+    /// <summary>
+    /// The message an analyst reads. wtmp/btmp/lastlog rows store utmpdump's line (<c>[7] [01163] [ts/0] [root] [pts/0]
+    /// [174.72.166.246] …</c>), which the differential tests compare with utmpdump; the export says it as a sentence
+    /// from the typed columns (<c>root logged in on pts/0 from 174.72.166.246</c>) and keeps the dump in
+    /// <c>raw_message</c>. Every other format's message is its own text and stays as it is.
+    /// RUN_LVL's ut_pid is the new run level's character plus 256 × the previous one (sysvinit, systemd-update-utmp).
+    /// </summary>
+    public const string Message = $"""
+        CASE WHEN format NOT IN {DumpFormats} THEN message
+             WHEN event = 'login.session_start' THEN coalesce("user", '?') || ' logged in on ' || coalesce(utmp_line, '?') || {From}
+             WHEN event = 'login.session_end' THEN 'logout on ' || coalesce(utmp_line, '?') || coalesce(' (pid ' || pid || ')', '')
+             WHEN event = 'login.failed' THEN 'failed login as ' || coalesce("user", '?') || ' on ' || coalesce(utmp_line, '?') || {From}
+             WHEN event = 'system.boot' THEN 'system boot' || coalesce(', kernel ' || utmp_host, '')
+             WHEN event = 'system.shutdown' THEN 'system shutdown' || coalesce(', kernel ' || utmp_host, '')
+             WHEN event = 'login.run_level' AND pid % 256 BETWEEN 33 AND 126 THEN 'run level changed to ' || chr(CAST(pid % 256 AS INTEGER))
+             WHEN event = 'login.clock_change' THEN CASE utmp_type WHEN 'OLD_TIME' THEN 'clock changed (time before the change)' ELSE 'clock changed (time after the change)' END
+             WHEN event = 'login.login_process' THEN lower(replace(utmp_type, '_', ' ')) || coalesce(' on ' || utmp_line, '') || coalesce(' (pid ' || pid || ')', '')
+             WHEN event = 'login.lastlog' AND ts IS NULL THEN coalesce("user", 'uid ' || uid) || ' has no recorded login'
+             WHEN event = 'login.lastlog' THEN coalesce("user", 'uid ' || uid) || ' last logged in on ' || coalesce(utmp_line, '?') || {From}
+             ELSE message END
+        """;
+
+    // ut_host is the remote end as login/sshd wrote it (a name or an address); ut_addr_v6 is added when it says more.
+    private const string From = """(coalesce(' from ' || utmp_host, '') || coalesce(' (' || CASE WHEN addr IS DISTINCT FROM utmp_host THEN addr END || ')', ''))""";
+
+    /// <summary>The stored message of rows whose export message is a sentence; null for every other row.</summary>
+    public const string RawMessage = $"CASE WHEN format IN {DumpFormats} THEN message END";
+
+    /// <summary><c>timestamp_desc</c> per event kind (<see cref="EventDescriptions"/>), as one CASE over the kind.</summary>
+    public static string TimestampDesc { get; } = BuildTimestampDesc();
+
+    private static string BuildTimestampDesc()
+    {
+        var sb = new StringBuilder("CASE event");
+        foreach (var (kind, desc) in EventDescriptions.TimestampDesc)
+            sb.Append(" WHEN ").Append(CaseSession.Literal(kind)).Append(" THEN ").Append(CaseSession.Literal(desc));
+        return sb.Append(" ELSE ").Append(CaseSession.Literal(EventDescriptions.Fallback)).Append(" END").ToString();
+    }
+
+    /// <summary>The typed columns (every format's, first declaration wins), quoted, in schema order.</summary>
+    public static IReadOnlyList<string> Typed { get; } =
+        EventSchema.AllEventColumns.Skip(EventSchema.Spine.Count).Select(c => "\"" + c.Name + "\"").ToList();
+
+    /// <summary>", col, col, …" for --columns all, "" for spine.</summary>
+    public static string TypedList(TimelineColumns columns) => columns == TimelineColumns.All && Typed.Count > 0 ? ", " + string.Join(", ", Typed) : "";
+
+    /// <summary>
+    /// ISO 8601 with the offset of <c>$tz</c> at that instant (<c>2024-05-21T15:50:09.512887+02:00</c>): DuckDB's
+    /// ICU <c>timezone(zone, ts)</c> gives the wall-clock time; its distance from UTC is the offset.
+    /// </summary>
+    public const string IsoInZone = """
+        strftime(timezone($tz, CAST(ts AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%f') ||
+        (CASE WHEN epoch(timezone($tz, CAST(ts AS TIMESTAMPTZ))) - epoch(CAST(ts AS TIMESTAMPTZ)) < 0 THEN '-' ELSE '+' END) ||
+        lpad(CAST(CAST(floor(abs(epoch(timezone($tz, CAST(ts AS TIMESTAMPTZ))) - epoch(CAST(ts AS TIMESTAMPTZ))) / 3600) AS INTEGER) AS VARCHAR), 2, '0') || ':' ||
+        lpad(CAST(CAST(floor(abs(epoch(timezone($tz, CAST(ts AS TIMESTAMPTZ))) - epoch(CAST(ts AS TIMESTAMPTZ))) % 3600 / 60) AS INTEGER) AS VARCHAR), 2, '0')
+        """;
+
+    /// <summary>l2tcsv is read line by line (grep, sort, plaso's own tools): CR and LF in a field are written as \r and \n.</summary>
+    public static string OneLine(string expression) => $"replace(replace({expression}, chr(13), '\\r'), chr(10), '\\n')";
+}
