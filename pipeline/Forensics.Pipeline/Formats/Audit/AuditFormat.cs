@@ -88,7 +88,7 @@ public sealed class AuditFormat : ILogFormat
             var e = output.NewEvent(offset);
             e.Host = file.DefaultHost;
             e.TsQuality = TsQuality.Missing;
-            e.Message = Web.LogText.Lossless(raw);
+            Web.LogText.SetMessage(e, raw);
             AuditRecordClassifier.Apply(e, records, setProcessAndHost: true, file.UserNames);
         }
     }

@@ -14,15 +14,15 @@ internal static class AccessEvent
         if (size is { } n) e.Set(HttpColumns.Bytes, n);
         if (rl.Kind == RequestLineKind.Malformed)
         {
-            if (!request.IsEmpty && !(request.Length == 1 && request[0] == (byte)'-')) e.Set(HttpColumns.Target, LogText.Unescape(request));
+            if (!request.IsEmpty && !(request.Length == 1 && request[0] == (byte)'-')) LogText.SetUnescaped(e, HttpColumns.Target, request);
             return;
         }
         e.Set(HttpColumns.Method, Method(rl.Method));
-        e.Set(HttpColumns.Target, LogText.Unescape(rl.Target));
+        LogText.SetUnescaped(e, HttpColumns.Target, rl.Target);
         if (!rl.Protocol.IsEmpty) e.Set(HttpColumns.Protocol, Protocol(rl.Protocol));
         if (rl.Kind is RequestLineKind.Authority or RequestLineKind.Absolute)
         {
-            e.Set(HttpColumns.ProxyHost, Encoding.UTF8.GetString(rl.ProxyHost));
+            LogText.SetLossless(e, HttpColumns.ProxyHost, rl.ProxyHost);
             if (rl.ProxyPort != 0) e.Set(HttpColumns.ProxyPort, rl.ProxyPort);
         }
     }

@@ -59,7 +59,7 @@ public sealed class AccessLogFormat : ILogFormat
             if (line[0] == (byte)'#') { output.Reject(offset, "comment line (# ...): an annotation, not an access-log record", line); continue; }
 
             var e = output.NewEvent(offset);
-            e.Message = LogText.Lossless(line);
+            LogText.SetMessage(e, line);
             e.Host = file.DefaultHost;
             if (!TrySplit(line, out var f))
             {
@@ -73,7 +73,7 @@ public sealed class AccessLogFormat : ILogFormat
             e.User = ClfFields.DashIsNull(f.User);
             if (!f.VHost.IsEmpty)
             {
-                e.Set(HttpColumns.VHost, LogText.Lossless(f.VHost));
+                LogText.SetLossless(e, HttpColumns.VHost, f.VHost);
             }
             if (ClfFields.TryParseTime(f.Time, file.Zone, ref cache, out long micros, out bool assumed))
             {
@@ -83,8 +83,8 @@ public sealed class AccessLogFormat : ILogFormat
             else e.TsQuality = TsQuality.Missing;
 
             AccessEvent.SetRequest(e, f.Request, f.Status, f.Size);
-            e.Set(HttpColumns.Referer, ClfFields.DashIsNull(f.Referer));
-            e.Set(HttpColumns.UserAgent, ClfFields.DashIsNull(f.UserAgent));
+            ClfFields.SetDashIsNull(e, HttpColumns.Referer, f.Referer);
+            ClfFields.SetDashIsNull(e, HttpColumns.UserAgent, f.UserAgent);
         }
     }
 

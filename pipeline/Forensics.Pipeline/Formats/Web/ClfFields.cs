@@ -122,6 +122,12 @@ public static class ClfFields
         if (IsClientAddress(s)) e.SetSrcIp(s);
     }
 
+    /// <summary><see cref="DashIsNull"/> set straight into a column (no string).</summary>
+    public static void SetDashIsNull(Model.ForensicEvent e, Model.ExtraColumn column, ReadOnlySpan<byte> s)
+    {
+        if (!(s.IsEmpty || (s.Length == 1 && s[0] == (byte)'-'))) LogText.SetUnescaped(e, column, s);
+    }
+
     /// <summary>A CLF field where <c>-</c> means absent.</summary>
     public static string? DashIsNull(ReadOnlySpan<byte> s) =>
         s.IsEmpty || (s.Length == 1 && s[0] == (byte)'-') ? null : LogText.Unescape(s);

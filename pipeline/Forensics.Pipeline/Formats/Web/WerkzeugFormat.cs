@@ -78,7 +78,7 @@ public sealed class WerkzeugFormat : ILogFormat
 
             var e = output.NewEvent(offset);
             e.Host = file.DefaultHost;
-            e.Message = LogText.Lossless(raw);
+            LogText.SetMessage(e, raw);
             e.Process = "werkzeug";
             e.TsQuality = TsQuality.Missing;
 
