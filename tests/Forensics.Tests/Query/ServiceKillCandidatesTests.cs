@@ -13,17 +13,22 @@ public sealed class ServiceKillCandidatesTests
     private static readonly string Sample = Path.Combine(RepoPaths.DataSamples, "droplet1");
 
     /// <summary>Ingests the sample plus <paramref name="files"/> (relative path → text) and runs the query.</summary>
-    private static List<(string Candidate, string Evidence, string? File, long? Offset, long? Line)> Candidates(params (string Path, string Text)[] files)
+    private static List<(string Candidate, string Evidence, string? File, long? Offset, long? Line)> Candidates(params (string Path, string Text)[] files) =>
+        Candidates(null, files);
+
+    private static List<(string Candidate, string Evidence, string? File, long? Offset, long? Line)> Candidates(Action<string>? prepare, params (string Path, string Text)[] files)
     {
         using var dir = new TempDir();
         var extra = dir.Combine("extra");
+        Directory.CreateDirectory(extra);
         foreach (var (path, text) in files)
         {
             var full = Path.Combine(extra, path);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             File.WriteAllText(full, text);
         }
-        string[] inputs = files.Length == 0 ? [Sample] : [Sample, extra];
+        prepare?.Invoke(extra);
+        string[] inputs = files.Length == 0 && prepare is null ? [Sample] : [Sample, extra];
         using var run = CaseRun.Ingest(inputs, year: 2024);
         using var session = CaseSession.Open(run.CaseDir);
         var q = QueryCatalogTests.Queries.Single(x => x.Name == "service_kill_candidates");
@@ -144,6 +149,27 @@ public sealed class ServiceKillCandidatesTests
         Assert.Equal(
             ["Accepted publickey for root from 174.72.166.246 port 52000 ssh2: ED25519 SHA256:Zm9yZW5zaWNzIHRlc3Qga2V5IGZpbmdlcnByaW50", "New session 13 of user root."],
             rows.Where(r => r.Candidate == "root_session").Select(r => r.Evidence).Order(StringComparer.Ordinal));
+    }
+
+    [SkippableFact]
+    public void A_wtmp_root_session_open_at_the_kill_is_a_candidate()
+    {
+        // The wtmp is written by util-linux utmpdump -r from its own text form (login.c / sshd write these records).
+        var rows = Candidates(extra =>
+        {
+            var txt = Path.Combine(extra, "wtmp.txt");
+            File.WriteAllText(txt, string.Join("\n",
+                "[7] [02870100] [ts/2] [root    ] [pts/2       ] [174.72.166.246      ] [174.72.166.246 ] [2024-05-21T13:45:00,000000+00:00]",
+                "[7] [02870200] [ts/3] [root    ] [pts/3       ] [203.0.113.9         ] [203.0.113.9    ] [2024-05-21T13:46:00,000000+00:00]",
+                "[8] [02870200] [ts/3] [        ] [pts/3       ] [                    ] [0.0.0.0        ] [2024-05-21T13:47:00,000000+00:00]") + "\n");
+            Directory.CreateDirectory(Path.Combine(extra, "var", "log"));
+            Formats.Utmp.UtmpOracle.Run("utmpdump", "-r", "-o", Path.Combine(extra, "var", "log", "wtmp"), txt);
+            File.Delete(txt);
+        });
+        var hit = Assert.Single(rows, r => r.Candidate == "root_session");
+        Assert.Equal("root logged in on pts/2 from 174.72.166.246 (wtmp)", hit.Evidence);
+        Assert.EndsWith("extra/var/log/wtmp", hit.File, StringComparison.Ordinal);
+        Assert.Equal(0, hit.Offset);
     }
 
     [Fact]
