@@ -29,6 +29,8 @@ public sealed record TimelineOptions
     public TimelineColumns Columns { get; init; } = TimelineColumns.All;
     /// <summary>IANA zone for the human-facing csv's <c>datetime</c> (named in its header); null is UTC. Machine formats stay UTC.</summary>
     public string? DisplayZone { get; init; }
+    /// <summary>Formats whose typed columns --columns all keeps; null: those with events in the case (every format for <see cref="TimelineExport.Sql(TimelineFormat, TimelineFilter, TimelineOptions, out Dictionary{string, object?})"/>).</summary>
+    public IReadOnlyCollection<string>? Formats { get; init; }
     /// <summary>Replace an existing output file (the command refuses without --force).</summary>
     public bool Overwrite { get; init; } = true;
 }
@@ -50,7 +52,7 @@ public static class TimelineExport
     /// </summary>
     private static string CsvColumns(TimelineOptions o) =>
         (o.DisplayZone is { } zone ? $"{TimelineSql.IsoInZone} AS {Quoted(DatetimeHeader(zone))}" : $"{Iso} AS datetime")
-        + $", epoch_us(ts) AS timestamp_us, {SpineList(skipTs: true)}, {TimelineSql.RawMessage} AS raw_message{TimelineSql.TypedList(o.Columns)}";
+        + $", epoch_us(ts) AS timestamp_us, {SpineList(skipTs: true)}, {TimelineSql.RawMessage} AS raw_message{TimelineSql.TypedList(o.Columns, o.Formats)}";
 
     /// <summary>The csv's time column: <c>datetime</c> in UTC, <c>datetime (Europe/Berlin)</c> in a display zone.</summary>
     public static string DatetimeHeader(string? zone) => zone is null ? "datetime" : $"datetime ({zone})";
@@ -67,7 +69,7 @@ public static class TimelineExport
         coalesce({TimelineSql.Message}, event) AS message, {Iso} AS datetime, epoch_us(ts) AS timestamp, {TimelineSql.TimestampDesc} AS timestamp_desc,
         'forensics:' || format || ':' || replace(event, '.', ':') AS data_type, event, format AS source_format, host AS hostname,
         "user" AS username, process AS reporter, pid, unit, src_ip, src_port, message AS body, ts_quality,
-        source_file, source_offset, source_sha256{TimelineSql.TypedList(o.Columns)}
+        source_file, source_offset, source_sha256{TimelineSql.TypedList(o.Columns, o.Formats)}
         """;
 
     /// <summary>
@@ -86,7 +88,7 @@ public static class TimelineExport
         """;
 
     /// <summary>Arrow keeps types (timestamp[us], int64, ...) for pandas/Polars: the spine as stored (message as the analyst reads it), then the typed columns.</summary>
-    private static string ArrowColumns(TimelineOptions o) => $"{SpineList(skipTs: false)}, {TimelineSql.RawMessage} AS raw_message{TimelineSql.TypedList(o.Columns)}";
+    private static string ArrowColumns(TimelineOptions o) => $"{SpineList(skipTs: false)}, {TimelineSql.RawMessage} AS raw_message{TimelineSql.TypedList(o.Columns, o.Formats)}";
 
     /// <summary>The spine's columns as declared in <see cref="Case.EventSchema"/>, quoted for SQL; message is the analyst's.</summary>
     private static string SpineList(bool skipTs) =>
@@ -162,6 +164,7 @@ public static class TimelineExport
     public static async Task<long> WriteAsync(CaseSession session, TimelineFormat format, TimelineFilter filter, Stream output, TimelineOptions? options = null, CancellationToken cancel = default)
     {
         options ??= new TimelineOptions();
+        if (options.Formats is null) options = options with { Formats = FormatsIn(session) };
         bool raw = options.Raw;
         var sql = Sql(format, filter, options, out var parameters);
         using var cmd = session.Command(sql, parameters);
@@ -172,6 +175,16 @@ public static class TimelineExport
             TimelineFormat.Jsonl => await WriteJsonlAsync(reader, output, cancel).ConfigureAwait(false),
             _ => await WriteCsvAsync(reader, output, raw, cancel).ConfigureAwait(false),
         };
+    }
+
+    /// <summary>The formats that have event parts in the case (events/&lt;format&gt;/*.parquet).</summary>
+    private static HashSet<string> FormatsIn(CaseSession session)
+    {
+        var root = Path.Combine(session.CaseDirectory, Case.CaseLayout.EventsFolder);
+        if (!Directory.Exists(root)) return [];
+        return Directory.EnumerateDirectories(root)
+            .Where(d => Directory.EnumerateFiles(d, "*.parquet", SearchOption.AllDirectories).Any())
+            .Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>CSV for spreadsheets: RFC 4180, and by default OWASP's formula-injection escape (a leading ').</summary>

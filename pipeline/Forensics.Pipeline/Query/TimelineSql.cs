@@ -56,12 +56,19 @@ internal static class TimelineSql
         return sb.Append(" ELSE ").Append(CaseSession.Literal(EventDescriptions.Fallback)).Append(" END").ToString();
     }
 
-    /// <summary>The typed columns (every format's, first declaration wins), quoted, in schema order.</summary>
-    public static IReadOnlyList<string> Typed { get; } =
-        EventSchema.AllEventColumns.Skip(EventSchema.Spine.Count).Select(c => "\"" + c.Name + "\"").ToList();
-
-    /// <summary>", col, col, …" for --columns all, "" for spine.</summary>
-    public static string TypedList(TimelineColumns columns) => columns == TimelineColumns.All && Typed.Count > 0 ? ", " + string.Join(", ", Typed) : "";
+    /// <summary>
+    /// ", col, col, …": the typed columns (schema order) that a format present in the case writes, for --columns all;
+    /// "" for spine. A column no format of the case writes would be empty on every row: it costs time and memory
+    /// in every batch and says nothing. <paramref name="formats"/> null means every format.
+    /// </summary>
+    public static string TypedList(TimelineColumns columns, IReadOnlyCollection<string>? formats)
+    {
+        if (columns == TimelineColumns.Spine) return "";
+        var typed = EventSchema.AllEventColumns.Skip(EventSchema.Spine.Count)
+            .Where(c => formats is null || EventSchema.FormatsWriting(c.Name).Any(formats.Contains))
+            .Select(c => "\"" + c.Name + "\"").ToList();
+        return typed.Count == 0 ? "" : ", " + string.Join(", ", typed);
+    }
 
     /// <summary>
     /// ISO 8601 with the offset of <c>$tz</c> at that instant (<c>2024-05-21T15:50:09.512887+02:00</c>): DuckDB's
