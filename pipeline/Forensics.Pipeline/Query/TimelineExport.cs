@@ -82,7 +82,7 @@ public static class TimelineExport
         strftime(ts, '%m/%d/%Y') AS date, strftime(ts, '%H:%M:%S') AS time, 'UTC' AS timezone, '....' AS MACB,
         'LOG' AS source, format AS sourcetype, {TimelineSql.TimestampDesc} AS type, {TimelineSql.OneLine("coalesce(\"user\", '-')")} AS user,
         {TimelineSql.OneLine("coalesce(host, '-')")} AS host,
-        {TimelineSql.OneLine($"left(coalesce({TimelineSql.Message}, event), 80)")} AS short, {TimelineSql.OneLine($"coalesce({TimelineSql.Message}, event)")} AS desc,
+        {TimelineSql.OneLine("left(_message, 80)")} AS short, {TimelineSql.OneLine("_message")} AS desc,
         '2' AS version, {TimelineSql.OneLine("source_file")} AS filename, '-' AS inode, event AS notes, 'forensics:' || format AS format,
         {TimelineSql.OneLine("concat_ws('; ', 'offset: ' || source_offset, 'process: ' || process, 'pid: ' || pid, 'unit: ' || unit, 'src_ip: ' || src_ip, 'src_port: ' || src_port, 'ts_quality: ' || ts_quality, 'sha256: ' || source_sha256)")} AS extra
         """;
@@ -124,9 +124,17 @@ public static class TimelineExport
         };
         // Timesketch and l2tcsv need a time on every row; a row without one is counted, never given a fake date.
         bool needsTime = format is TimelineFormat.Timesketch or TimelineFormat.L2tCsv;
+        // Only Timesketch and l2tcsv name the kind's meaning; the other formats need no join.
+        // l2tcsv reads the message twice (short, desc): it is rendered once, below.
+        var from = format switch
+        {
+            TimelineFormat.Timesketch => "events " + TimelineSql.TimestampDescJoin,
+            TimelineFormat.L2tCsv => $"(SELECT *, coalesce({TimelineSql.Message}, event) AS _message FROM events) AS events " + TimelineSql.TimestampDescJoin,
+            _ => "events",
+        };
         return $"""
             SELECT {columns}
-            FROM events
+            FROM {from}
             WHERE {Where(needsTime)}
             {Order}
             """;
