@@ -4,9 +4,10 @@
 -- description: and the silence before the kill (time since the unit's previous line: a hung job goes quiet).
 -- tables: events
 -- param: merge INTERVAL 1m kill evidence of one unit this close together is one incident (exited + failed + timeout lines)
--- output: kill_ts, host, unit, how, signal, exit_status, unit_result, cpu_seconds, trigger, triggered_at, started_at, ran_seconds, previous_line_at, silence_seconds, previous_line
+-- output: kill_ts, host, unit, how, signal, exit_status, unit_result, cpu_seconds, trigger, triggered_at, started_at, ran_seconds, previous_line_at, silence_seconds, previous_line, source_file, source_offset
 -- The incidents come from the session macro unit_kills (Query/UnitKillsMacro.cs): systemd logs one kill as
--- several lines, merged into one incident per unit; service_kill_candidates reads the same incidents.
+-- several lines, merged into one incident per unit, with its first kill line (source_file, source_offset);
+-- service_kill_candidates reads the same incidents.
 -- The trigger is the latest X.timer firing for X.service before the kill (systemd.timer(5): a timer activates the
 -- service of the same name unless Unit= says otherwise; a Unit= override is not seen here). Lookups are ASOF joins
 -- (one sort-merge), not per-incident subqueries: on a 50 M-event case those took minutes.
@@ -30,7 +31,7 @@ SELECT i.kill_ts, i.host, i.unit, i.how, i.signal, i.exit_status, i.unit_result,
        date_diff('second', s.ts, i.kill_ts) AS ran_seconds,
        p.ts AS previous_line_at,
        date_diff('millisecond', p.ts, i.kill_ts) / 1000.0 AS silence_seconds,
-       p.message AS previous_line
+       p.message AS previous_line, i.source_file, i.source_offset
 FROM incidents i
 ASOF LEFT JOIN timers t ON t.hkey = i.hkey AND t.service = i.unit AND t.ts <= i.kill_ts
 ASOF LEFT JOIN timer_units tu ON tu.hkey = i.hkey AND tu.service = i.unit AND tu.ts <= i.kill_ts

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command. Installs what the differential tests need on a fresh Debian machine
-# (journalctl, utmpdump/last, tzdata, xz, zstd: listed in .ci/apt-packages), runs every test, and ends with
+# (journalctl, utmpdump/last, tzdata, xz, zstd, chromium for the report's browser tests: listed in .ci/apt-packages), runs every test, and ends with
 # the plain line "N passed, N failed, N skipped" taken from the test run's own counts.
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

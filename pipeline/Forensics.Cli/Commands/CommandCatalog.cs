@@ -11,6 +11,7 @@ internal static class CommandCatalog
         InvestigateCommand.Create(),
         QueriesCommand.Create(),
         QueryCommand.Create(),
+        ReportCommand.Create(),
         SqlCommand.Create(),
         TimelineCommand.Create(),
     ];

@@ -4,7 +4,7 @@ namespace Forensics.Cli.Commands;
 internal static class ExitCodes
 {
     public const int Ok = 0;
-    /// <summary>An input does not exist (nothing is written), or one could not be read at all (the case records it as failed).</summary>
+    /// <summary>An input does not exist (nothing is written), or one could not be read at all or an archive is damaged (the case records it as failed).</summary>
     public const int InputUnreadable = 1;
     /// <summary>A mistake on the command line: unknown command or option, missing or bad value, non-empty case folder without --replace.</summary>
     public const int Usage = 2;

@@ -33,6 +33,8 @@ internal static class IngestCommand
     {
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         Manifest manifest;
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        Func<TimeSpan> clock = () => stopwatch.Elapsed;
         try
         {
             if (!Console.IsErrorRedirected)
@@ -42,18 +44,18 @@ internal static class IngestCommand
                     {
                         var task = ctx.AddTask("ingesting", maxValue: 1);
                         task.IsIndeterminate = true;
-                        var progress = new Progress<IngestProgress>(p => task.Description = Markup.Escape(TerminalText.Escape(
-                            $"files {p.FilesDone}, events {p.EventsWritten:N0}, rejects {p.Rejects:N0}: {Shorten(p.CurrentFile)}")));
+                        var view = new IngestProgressView(clock, IngestProgressView.PlainInterval);
+                        var progress = new Progress<IngestProgress>(p => task.Description = Markup.Escape(TerminalText.Escape(view.Status(p))));
                         return await IngestRunner.RunAsync(WithProgress(options, progress), cancel);
                     });
             }
             else
             {
-                // Plain lines for logs and pipes: one per completed file, with the running totals.
+                // Plain lines for logs and pipes: one per completed file with its own counts, one per ~10 s of a large file.
+                var view = new IngestProgressView(clock, IngestProgressView.PlainInterval);
                 var progress = new Progress<IngestProgress>(p =>
                 {
-                    if (!p.FileDone) return;
-                    Console.Error.WriteLine(TerminalText.Escape($"ingest: {p.CurrentFile} (files {p.FilesDone}, events {p.EventsWritten:N0}, rejects {p.Rejects:N0})"));
+                    if (view.PlainLine(p) is { } line) Console.Error.WriteLine(TerminalText.Escape(line));
                 });
                 manifest = await IngestRunner.RunAsync(WithProgress(options, progress), cancel);
             }
@@ -62,7 +64,9 @@ internal static class IngestCommand
         catch (ArgumentException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.Usage, null); }
         catch (MissingInputException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.InputUnreadable, null); }
         catch (CaseOutputException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return (ExitCodes.OutputUnwritable, null); }
-        catch (IngestFailedException ex) when (ex.Stage == "write" && ex.InnerException is IOException or UnauthorizedAccessException)
+        // Our own writes (the case's Parquet parts, its spool of decompressed evidence) failing is exit 4, whichever
+        // stage met it; the manifest says "failed" with the cause.
+        catch (IngestFailedException ex) when (IsOwnWriteFailure(ex))
         {
             Console.Error.WriteLine($"forensics: cannot write the case: {TerminalText.Escape(ex.Message)}");
             return (ExitCodes.OutputUnwritable, null);
@@ -80,30 +84,33 @@ internal static class IngestCommand
         return (code, manifest);
     }
 
-    private static IngestOptions WithProgress(IngestOptions o, IProgress<IngestProgress> progress) => o with { Progress = progress };
+    /// <summary>The run failed writing the case (spool, Parquet parts: disk full, permissions), not reading the evidence.</summary>
+    private static bool IsOwnWriteFailure(IngestFailedException ex) => ex.InnerException switch
+    {
+        SpoolWriteException => true,
+        IOException or UnauthorizedAccessException => ex.Stage == "write",
+        // Arrow's C++ writer reports a failed write(2) as a ParquetException whose message starts with its IOError status.
+        ParquetSharp.ParquetException p => ex.Stage == "write" && p.Message.Contains("IOError", StringComparison.Ordinal),
+        _ => false,
+    };
 
-    private static string Shorten(string path) => path.Length <= 60 ? path : "…" + path[^59..];
+    private static IngestOptions WithProgress(IngestOptions o, IProgress<IngestProgress> progress) => o with { Progress = progress };
 
     /// <summary>Files listed in the summary table at most.</summary>
     public const int SummaryRows = 50;
 
     public static void PrintSummary(Manifest manifest, string caseDir)
     {
-        // Redirected output (CI logs, files) gets a wide table instead of wrapping at 80 columns.
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (var h in new[] { "file", "format", "status", "records", "events", "rejects", "first (UTC)", "last (UTC)" }) table.AddColumn(h);
         // A collection of 100 k files must not become a 100 k-row table (it took 700 MB to lay out): files with
-        // a problem first, then the rest, up to a limit; the manifest lists them all.
+        // a problem first, then the rest, up to a limit; the manifest lists them all. Paths are relative to the input given.
         var shown = manifest.Inputs.OrderBy(i => i.Status is "parsed" or "context" or "archive" ? 1 : 0).Take(SummaryRows).ToList();
-        foreach (var i in shown)
-        {
-            table.AddRow(
-                new Text(TerminalText.Escape(i.SourceFile)), new Text(i.Format ?? "-"), new Text(i.Status + (i.Reason is null ? "" : ": " + TerminalText.Escape(i.Reason))),
-                new Text(i.Records.ToString("N0")), new Text(i.Events.ToString("N0")), new Text(i.Rejects.ToString("N0")),
-                new Text(i.FirstTsUtc?.ToString("yyyy-MM-dd HH:mm:ss") ?? "-"), new Text(i.LastTsUtc?.ToString("yyyy-MM-dd HH:mm:ss") ?? "-"));
-        }
-        AnsiConsole.Write(table);
+        TextTable.Write(["file", "format", "status", "records", "events", "rejects", "first (UTC)", "last (UTC)"], shown.Select(i => (IReadOnlyList<string>)
+        [
+            TerminalText.Escape(string.IsNullOrEmpty(i.RelativePath) ? i.SourceFile : i.RelativePath), i.Format ?? "-",
+            i.Status + (i.Reason is null ? "" : ": " + TerminalText.Escape(i.Reason)),
+            i.Records.ToString("N0"), i.Events.ToString("N0"), i.Rejects.ToString("N0"),
+            i.FirstTsUtc?.ToString("yyyy-MM-dd HH:mm:ss") ?? "-", i.LastTsUtc?.ToString("yyyy-MM-dd HH:mm:ss") ?? "-",
+        ]));
         if (manifest.Inputs.Count > shown.Count)
             Console.WriteLine($"... {manifest.Inputs.Count - shown.Count:N0} more files ({string.Join(", ", manifest.Inputs.Except(shown).GroupBy(i => i.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count():N0} {g.Key}"))}): every file is listed in {Path.Combine(Path.GetFullPath(caseDir), "manifest.json")}");
         var t = manifest.Totals;

@@ -6,7 +6,7 @@ namespace Forensics.Cli.Commands;
 
 /// <summary>
 /// <c>forensics investigate [PATH…] [--out CASE]</c>: ingest, run every canned query, print the findings, and
-/// write the timeline CSV into the case (CASE/exports/timeline.csv). With no PATH it ingests the bundled sample
+/// write the timeline CSV (CASE/exports/timeline.csv) and the HTML report (CASE/report.html) into the case. With no PATH it ingests the bundled sample
 /// case <c>data-samples/droplet1</c> into <c>./cases/droplet1</c>, which it replaces on every run (it is ours).
 /// </summary>
 internal static class InvestigateCommand
@@ -17,7 +17,7 @@ internal static class InvestigateCommand
     {
         var paths = new Argument<string[]>("paths") { Description = "Evidence (default: the bundled sample case data-samples/droplet1)", Arity = ArgumentArity.ZeroOrMore };
         var output = new Option<string?>("--out", "-o") { Description = "Case folder to write (default: ./cases/<name of the first input>)" };
-        var command = new Command("investigate", "Ingest evidence, run every canned investigation, print the findings and write a timeline");
+        var command = new Command("investigate", "Ingest evidence, run every canned investigation, print the findings, write a timeline and the HTML report");
         command.Arguments.Add(paths);
         command.Options.Add(output);
         IngestSettings.AddTo(command);
@@ -50,11 +50,14 @@ internal static class InvestigateCommand
             Console.WriteLine();
             Console.WriteLine($"Findings for {TerminalText.Escape(Path.GetFullPath(caseDir))}");
             CaseReading.Warn(session, onStdout: true, onStderr: false);
-            Console.Write(report.Render());
+            Console.Write(TerminalColour.Highlight(report.Render()));
             var timeline = Path.Combine(caseDir, "exports", "timeline.csv");
             var result = await TimelineExport.WriteAsync(session, TimelineFormat.Csv, new TimelineFilter(), timeline, new TimelineOptions(), cancel);
             Console.WriteLine();
             Console.WriteLine($"timeline: {result.Rows:N0} events in {Path.GetFullPath(timeline)}");
+            int reportCode = ReportCommand.Write(session, queries, report, null, out var reportPath);
+            if (reportCode != ExitCodes.Ok) return reportCode;
+            Console.WriteLine($"report: {reportPath}");
             CaseReading.Warn(session, onStdout: true);
             Console.WriteLine($"next: forensics query <name> --case {caseDir}   |   forensics sql --case {caseDir} \"SELECT event, count(*) FROM events GROUP BY ALL\"");
             return report.Errors.Count > 0 ? ExitCodes.Failed : code;

@@ -16,22 +16,25 @@ internal static class QueriesCommand
         command.SetAction(parse =>
         {
             if (!TryLoad(parse.GetValue(QueriesFolder), out var queries)) return ExitCodes.Usage;
-            if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
-            var table = new Table().Border(TableBorder.Simple);
-            foreach (var h in new[] { "name", "description", "parameters" }) table.AddColumn(h);
-            foreach (var q in queries)
-                table.AddRow(new Text(q.Name), new Text(q.Description),
-                    new Text(string.Join("\n", q.Parameters.Select(p => $"{p.Name} {p.Type} = {p.Default ?? "null"}: {p.Description}"))));
-            AnsiConsole.Write(table);
+            TextTable.Write(["name", "description", "parameters"], queries.Select(q => (IReadOnlyList<string>)
+                [q.Name, q.Description, string.Join(Console.IsOutputRedirected ? "; " : "\n", q.Parameters.Select(p => $"{p.Name} {p.Type} = {p.Default ?? "null"}: {p.Description}"))]));
             return ExitCodes.Ok;
         });
         return command;
     }
 
+    public const string EmbeddedPrefix = "Forensics.Queries.";
+
     public static bool TryLoad(string? folder, out IReadOnlyList<CannedQuery> queries)
     {
         queries = [];
         var dir = QueryCatalog.Locate(folder);
+        if (dir is null && folder is null)
+        {
+            // A single-file binary carries the queries it was built with.
+            queries = QueryCatalog.LoadEmbedded(typeof(QueriesCommand).Assembly, EmbeddedPrefix);
+            if (queries.Count > 0) return true;
+        }
         if (dir is null)
         {
             Console.Error.WriteLine(folder is null ? "forensics: no queries/ folder found beside the program or in the repository; use --queries" : $"forensics: queries folder {folder} does not exist");

@@ -68,7 +68,7 @@ internal static class QueryCommand
         {
             bool table = format == "table" && output is null;
             if (table) CaseReading.Warn(session, onStdout: true, onStderr: false); // stderr had it when the case was opened
-            QueryOutput.Write(result, format, output, raw, zone);
+            QueryOutput.Write(result, format, output, raw, QueryOutput.RelativeTo(session.Manifest), zone);
             // Repeated after the output, where a reader of a long result looks last.
             CaseReading.Warn(session, onStdout: table);
         }

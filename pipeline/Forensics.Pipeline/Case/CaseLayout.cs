@@ -15,6 +15,8 @@ public static class CaseLayout
     public const string TempFolder = ".tmp";
     /// <summary>Exports written into the case by forensics investigate (timeline.csv); replaced with the case.</summary>
     public const string ExportsFolder = "exports";
+    /// <summary>The HTML report forensics report and investigate write into the case; replaced with the case.</summary>
+    public const string ReportFile = "report.html";
 
     public static IReadOnlyList<ColumnSpec> RejectColumns { get; } =
     [
@@ -27,7 +29,8 @@ public static class CaseLayout
         new("raw_text", ColumnType.String),
     ];
 
-    /// <summary>The folders a case run writes (and --replace removes).</summary>
+    /// <summary>The folders and files a case run writes (and --replace removes); a report whose writing stopped leaves ReportFile.tmp.</summary>
     public static bool IsCaseEntry(string name) =>
-        name is ManifestFile or EventsFolder or RejectsFolder or TempFolder or "sessions" or "context" or "tables" or ExportsFolder;
+        name is ManifestFile or EventsFolder or RejectsFolder or TempFolder or "sessions" or "context" or "tables" or ExportsFolder
+            or ReportFile or ReportFile + ".tmp";
 }

@@ -78,6 +78,19 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes
             writer = new ParquetTableWriter(path, columns, rowGroupSize);
             _sideTables[key] = writer;
         }
+        if (table.Typed is { } typed)
+        {
+            for (int i = 0; i < typed.Count; i++)
+            {
+                if ((i & 4095) == 0) cancel.ThrowIfCancellationRequested();
+                writer.BeginRow();
+                typed.WriteRow(i, writer);
+                writer.Text(sourceFile);
+                writer.Text(sha256);
+                writer.EndRow();
+            }
+            return Task.CompletedTask;
+        }
         var values = new object?[columns.Count];
         foreach (var row in table.Rows)
         {

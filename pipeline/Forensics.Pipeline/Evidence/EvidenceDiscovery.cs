@@ -103,11 +103,13 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
 
     /// <summary>Recognises compression and containers in <paramref name="raw"/> (which this method disposes) and yields leaves.</summary>
     /// <param name="storedCounter">Bytes consumed of the outermost stored stream (for per-member bomb ratios); null at the top.</param>
-    private IEnumerable<EvidenceFile> Expand(Stream raw, string sourcePath, string relative, string name, DateTime? mtime, int depth, string? diskPath, Func<long>? storedCounter, CancellationToken cancel, Layer? outerLayer = null)
+    /// <param name="hashed">Set when <paramref name="raw"/> already reads through this layer's hash (a decompressed stream that turned out to be an archive): each byte is hashed once.</param>
+    /// <param name="sizeHint">The size the archive declares for this member, when it does (sizes the spool).</param>
+    private IEnumerable<EvidenceFile> Expand(Stream raw, string sourcePath, string relative, string name, DateTime? mtime, int depth, string? diskPath, Func<long>? storedCounter, CancellationToken cancel, Layer? outerLayer = null, HashingReadStream? hashed = null, long? sizeHint = null)
     {
-        var hashing = new HashingReadStream(raw);
+        var hashing = hashed ?? new HashingReadStream(raw, hash: !Listing);
         storedCounter ??= () => hashing.BytesRead;
-        var (head, headLength, stream) = PrefixedStream.Peek(hashing, HeadSize);
+        var (head, headLength, stream) = PrefixedStream.Peek(hashed is null ? hashing : raw, HeadSize);
         var headSpan = head.AsSpan(0, headLength);
 
         var compression = Compression.Detect(headSpan);
@@ -195,7 +197,7 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
             yield break;
         }
 
-        yield return Spool(stream, hashing, null, sourcePath, relative, name, mtime, head[..headLength], cancel);
+        yield return Spool(stream, hashing, null, sourcePath, relative, name, mtime, head[..headLength], sizeHint, cancel);
     }
 
     private static IContainerFormat? FindContainer(ReadOnlySpan<byte> head, string name)
@@ -210,7 +212,7 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
     private IEnumerable<EvidenceFile> ExpandDecompressed(Stream decompressed, string sourcePath, string relative, string name, DateTime? mtime, int depth, Layer layer, CancellationToken cancel)
     {
         // Peek the decompressed head to see whether it is itself an archive (tar inside gzip).
-        var contentHash = new HashingReadStream(decompressed);
+        var contentHash = new HashingReadStream(decompressed, hash: !Listing);
         byte[] head;
         int headLength;
         Stream stream;
@@ -234,12 +236,12 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
             // An archive's members are judged one by one (ratio per member); the layer keeps only a total bound.
             if (container is not null) layer.Guard.CarriesArchive = true;
             // Nested layer: hand the decompressed stream to Expand as raw input.
-            foreach (var e in Expand(stream, sourcePath[..^1], relative, name, mtime, depth, diskPath: null, () => layer.StoredHash.BytesRead, cancel, container is not null ? layer : null))
+            foreach (var e in Expand(stream, sourcePath[..^1], relative, name, mtime, depth, diskPath: null, () => layer.StoredHash.BytesRead, cancel, container is not null ? layer : null, hashed: contentHash))
                 yield return e;
             layer.StoredHash.Dispose();
             yield break;
         }
-        yield return Spool(stream, contentHash, layer, sourcePath, relative, name, mtime, head[..headLength], cancel);
+        yield return Spool(stream, contentHash, layer, sourcePath, relative, name, mtime, head[..headLength], null, cancel);
     }
 
     /// <summary>Yields the members' leaves; a damaged archive ends with a marker whose <see cref="EvidenceFile.ContainerError"/> says where.</summary>
@@ -288,16 +290,19 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
                 yield return new EvidenceFile { SourcePath = memberSource, RelativePath = memberRelative, FileName = memberName, ModifiedUtc = member.ModifiedUtc, FailureReason = $"cannot open member: {openError}" };
                 continue;
             }
-            foreach (var leaf in Expand(memberStream, memberSource, memberRelative, memberName, member.ModifiedUtc, depth + 1, diskPath: null, storedCounter, cancel))
+            foreach (var leaf in Expand(memberStream, memberSource, memberRelative, memberName, member.ModifiedUtc, depth + 1, diskPath: null, storedCounter, cancel, sizeHint: member.Length))
                 yield return leaf;
         }
     }
 
-    /// <summary>Copies content into a spool while hashing; a read error keeps what was read and reports the offset.</summary>
-    private EvidenceFile Spool(Stream stream, HashingReadStream contentHash, Layer? layer, string sourcePath, string relative, string name, DateTime? mtime, byte[] head, CancellationToken cancel)
+    /// <summary>
+    /// Copies content into a spool while it is hashed. A read error of the evidence keeps what was read and
+    /// reports the offset (the file is partial); a write error of the spool is ours, not the evidence's, and fails
+    /// the run (<see cref="SpoolWriteException"/>). Size and hash are of the bytes read, counted as they were read.
+    /// </summary>
+    private EvidenceFile Spool(Stream stream, HashingReadStream contentHash, Layer? layer, string sourcePath, string relative, string name, DateTime? mtime, byte[] head, long? sizeHint, CancellationToken cancel)
     {
-        Stream spool = new MemoryStream();
-        string? tempPath = null;
+        var spool = new SpoolWriter(spoolDirectory, limits.InMemorySpoolBytes, sourcePath, sizeHint);
         string? failure = null;
         var buffer = new byte[1 << 16];
         try
@@ -305,37 +310,37 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
             while (true)
             {
                 cancel.ThrowIfCancellationRequested();
-                int n = stream.Read(buffer, 0, buffer.Length);
-                if (n <= 0) break;
-                if (tempPath is null && spool.Length + n > limits.InMemorySpoolBytes)
+                int n;
+                try { n = stream.Read(buffer, 0, buffer.Length); }
+                catch (Exception ex) when (ex is IOException or InvalidDataException)
                 {
-                    Directory.CreateDirectory(spoolDirectory);
-                    tempPath = Path.Combine(spoolDirectory, "spool-" + Guid.NewGuid().ToString("N") + ".bin");
-                    var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1 << 16, FileOptions.DeleteOnClose);
-                    spool.Position = 0;
-                    spool.CopyTo(file);
-                    spool.Dispose();
-                    spool = file;
+                    failure = ex is DecompressionLimitException
+                        ? $"{ex.Message}; stopped after {contentHash.BytesRead} bytes"
+                        : $"{layer?.Name ?? "read"} error after {contentHash.BytesRead} decompressed bytes: {ex.Message}";
+                    break;
                 }
-                spool.Write(buffer, 0, n);
+                if (n <= 0) break;
+                spool.Write(buffer.AsSpan(0, n));
             }
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        catch
         {
-            failure = ex is DecompressionLimitException
-                ? $"{ex.Message}; stopped after {spool.Length} bytes"
-                : $"{layer?.Name ?? "read"} error after {spool.Length} decompressed bytes: {ex.Message}";
+            spool.Dispose();
+            stream.Dispose();
+            layer?.StoredHash.Dispose();
+            throw;
         }
+        string sha = contentHash.Digest();
+        long length = contentHash.BytesRead;
         string storedSha = "";
         if (layer is not null)
         {
             try { storedSha = layer.StoredHash.Finish(); } catch (Exception ex) when (ex is IOException or InvalidDataException) { storedSha = ""; }
             layer.StoredHash.Dispose();
         }
-        string sha = Convert.ToHexStringLower(SHA256.HashData(ReadAll(spool)));
-        long length = spool.Length;
         stream.Dispose();
-        var captured = spool;
+        bool onDisk = spool.OnDisk;
+        var captured = spool.Complete();
         return new EvidenceFile
         {
             SourcePath = sourcePath, RelativePath = relative, FileName = name, Length = length, Sha256 = sha,
@@ -346,42 +351,7 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
             PartialReason = failure is not null && length > 0 ? failure : null,
             Opener = () => new SpoolReader(captured),
             Cleanup = () => captured.Dispose(),
+            IsSpooled = true, SpooledOnDisk = onDisk ? length : 0,
         };
     }
-
-    private static Stream ReadAll(Stream spool)
-    {
-        spool.Position = 0;
-        return spool;
-    }
-}
-
-/// <summary>A read-only, independently positioned view of a spool (so the spool is never modified).</summary>
-internal sealed class SpoolReader(Stream spool) : Stream
-{
-    private long _position;
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        lock (spool)
-        {
-            spool.Position = _position;
-            int n = spool.Read(buffer, offset, count);
-            _position += n;
-            return n;
-        }
-    }
-    public override bool CanRead => true;
-    public override bool CanSeek => true;
-    public override bool CanWrite => false;
-    public override long Length => spool.Length;
-    public override long Position { get => _position; set => _position = value; }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => _position = origin switch
-    {
-        SeekOrigin.Begin => offset,
-        SeekOrigin.Current => _position + offset,
-        _ => spool.Length + offset,
-    };
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -45,6 +45,12 @@ public sealed class EvidenceFile : IDisposable
     public string? LinkTarget { get; init; }
 
     internal Func<Stream>? Opener { get; init; }
+    /// <summary>Bytes of the content held in a temporary file of the case (0 when in memory or read from the evidence in place).</summary>
+    internal long SpooledOnDisk { get; init; }
+    /// <summary>Memory this file holds until it is framed: its head and an in-memory spool.</summary>
+    internal long HeldInMemory => Head.Length + (IsSpooled && SpooledOnDisk == 0 ? Length : 0);
+    /// <summary>True when the content was copied into a spool (decompressed or archived), not read in place.</summary>
+    internal bool IsSpooled { get; init; }
     internal Action? Cleanup { get; init; }
 
     /// <summary>Opens the content read-only and seekable.</summary>

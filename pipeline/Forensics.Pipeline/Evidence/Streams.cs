@@ -17,17 +17,21 @@ internal abstract class ForwardOnlyReadStream : Stream
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
-/// <summary>Read-only pass-through that hashes (SHA-256) and counts every byte read.</summary>
-internal sealed class HashingReadStream(Stream inner) : ForwardOnlyReadStream
+/// <summary>
+/// Read-only pass-through that hashes (SHA-256) and counts every byte read. Each layer's bytes are hashed once,
+/// as they are read from the evidence: the recorded hash is of what was read, never of a copy (a spool that a
+/// full disk cut short). With <c>hash: false</c> (the listing pre-pass, which records no hashes) it only counts.
+/// </summary>
+internal sealed class HashingReadStream(Stream inner, bool hash = true) : ForwardOnlyReadStream
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash? _hash = hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
     public long BytesRead { get; private set; }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
     public override int Read(Span<byte> buffer)
     {
         int n = inner.Read(buffer);
-        if (n > 0) { _hash.AppendData(buffer[..n]); BytesRead += n; }
+        if (n > 0) { _hash?.AppendData(buffer[..n]); BytesRead += n; }
         return n;
     }
 
@@ -36,11 +40,14 @@ internal sealed class HashingReadStream(Stream inner) : ForwardOnlyReadStream
     {
         var buf = new byte[1 << 16];
         while (Read(buf, 0, buf.Length) > 0) { }
-        return Convert.ToHexStringLower(_hash.GetHashAndReset());
+        return Digest();
     }
 
+    /// <summary>The hex digest of the bytes read so far (all of them once the stream has ended); "" when not hashing.</summary>
+    public string Digest() => _hash is null ? "" : Convert.ToHexStringLower(_hash.GetHashAndReset());
+
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    protected override void Dispose(bool disposing) { if (disposing) { inner.Dispose(); _hash.Dispose(); } base.Dispose(disposing); }
+    protected override void Dispose(bool disposing) { if (disposing) { inner.Dispose(); _hash?.Dispose(); } base.Dispose(disposing); }
 }
 
 /// <summary>
@@ -109,19 +116,44 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inn
     public override long Position { get => _position; set => throw new NotSupportedException(); }
     protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
 
-    /// <summary>Reads up to <paramref name="size"/> bytes of <paramref name="inner"/> and returns them with a stream that replays them.</summary>
+    /// <summary>
+    /// Reads up to <paramref name="size"/> bytes of <paramref name="inner"/> and returns them with a stream that
+    /// replays them. A read error (a member cut short, corrupt compressed data) is not thrown here: the bytes
+    /// before it are replayed and the same exception is thrown where the reader gets to it, so the caller treats
+    /// an error in the first bytes like one further on (the member is partial, the archive goes on).
+    /// </summary>
     public static (byte[] Head, int Length, Stream Stream) Peek(Stream inner, int size)
     {
         var head = new byte[size];
         int total = 0;
-        while (total < size)
+        try
         {
-            int n = inner.Read(head, total, size - total);
-            if (n <= 0) break;
-            total += n;
+            while (total < size)
+            {
+                int n = inner.Read(head, total, size - total);
+                if (n <= 0) break;
+                total += n;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            return (head, total, new PrefixedStream(head, total, new RethrowingStream(ex, inner)));
         }
         return (head, total, new PrefixedStream(head, total, inner));
     }
+}
+
+/// <summary>Throws a read error that was met while peeking, at the point the reader reaches it; disposes the stream it came from.</summary>
+internal sealed class RethrowingStream(Exception error, Stream source) : ForwardOnlyReadStream
+{
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(Span<byte> buffer)
+    {
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        return 0;
+    }
+    public override long Position { get => 0; set => throw new NotSupportedException(); }
+    protected override void Dispose(bool disposing) { if (disposing) source.Dispose(); base.Dispose(disposing); }
 }
 
 /// <summary>Counts bytes read, so a container can name the offset of a damaged header.</summary>

@@ -148,4 +148,29 @@ public interface ISideTableSink
 }
 
 /// <summary>A small derived table written as CASE/&lt;Name&gt;/*.parquet; rows are column-name → value maps.</summary>
-public sealed record SideTable(string Name, IReadOnlyList<(string Column, ColumnType Type)> Columns, IReadOnlyList<object?[]> Rows);
+public sealed record SideTable(string Name, IReadOnlyList<(string Column, ColumnType Type)> Columns, IReadOnlyList<object?[]> Rows)
+{
+    /// <summary>
+    /// The same rows without boxing, for tables as large as their evidence (wtmp sessions: half a million rows
+    /// from a 1 M-record file, where a boxed <c>object?[]</c> per row cost more than pairing the sessions). The
+    /// writer uses it when set; <see cref="Rows"/> stays the reference view (tests, small tables).
+    /// </summary>
+    public ITypedRows? Typed { get; init; }
+}
+
+/// <summary>Rows that write their values into a <see cref="ITableRowSink"/>, one call per column in column order.</summary>
+public interface ITypedRows
+{
+    int Count { get; }
+    void WriteRow(int index, ITableRowSink sink);
+}
+
+/// <summary>Receives one row's values in column order (the column's declared type decides which call fits).</summary>
+public interface ITableRowSink
+{
+    void Text(string? value);
+    void Int64(long? value);
+    void Double(double? value);
+    /// <summary>µs since the Unix epoch, UTC.</summary>
+    void Timestamp(long? value);
+}

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Forensics.Pipeline.Model;
@@ -66,6 +67,9 @@ public abstract class BatchColumn
     /// <summary>Appends all rows of a column of the same kind (compaction of small batches).</summary>
     public abstract void AppendFrom(BatchColumn source);
 
+    /// <summary>Appends a staged extra value, converted to this column's type (a virtual call, not a type switch per value).</summary>
+    internal abstract void AppendSlot(in ExtraSlot value, ForensicEvent row);
+
     private void EnsureRows(int rows)
     {
         if (rows > _def.Length) Array.Resize(ref _def, Math.Max(rows, _def.Length * 2));
@@ -123,6 +127,16 @@ public sealed class ValueBatchColumn<T>(int capacity) : BatchColumn(capacity) wh
     }
 
     public T Get(int row) => _values[ValueIndex(row)];
+
+    internal override void AppendSlot(in ExtraSlot x, ForensicEvent row)
+    {
+        // typeof(T) tests are constants per instantiation: the JIT keeps one branch.
+        if (typeof(T) == typeof(long)) { long v = x.Kind == ExtraKind.Real ? (long)x.Real : x.Integer; Append(Unsafe.As<long, T>(ref v)); }
+        else if (typeof(T) == typeof(int)) { int v = x.Kind == ExtraKind.Real ? (int)x.Real : checked((int)x.Integer); Append(Unsafe.As<int, T>(ref v)); }
+        else if (typeof(T) == typeof(double)) { double v = x.Kind == ExtraKind.Real ? x.Real : x.Integer; Append(Unsafe.As<double, T>(ref v)); }
+        else if (typeof(T) == typeof(bool)) { bool v = x.Integer != 0; Append(Unsafe.As<bool, T>(ref v)); }
+        else throw new InvalidOperationException($"no column buffer for {x.Column}");
+    }
 
     /// <summary>Becomes <paramref name="other"/> (a rebuilt copy of this column).</summary>
     public void TakeFrom(ValueBatchColumn<T> other)
@@ -200,6 +214,13 @@ public sealed class Utf8BatchColumn(int capacity, bool binary = false, bool repe
         value.CopyTo(_arena.AsSpan(_used));
         AppendSlice(_used, value.Length);
         _used += value.Length;
+    }
+
+    internal override void AppendSlot(in ExtraSlot x, ForensicEvent row)
+    {
+        if (x.Kind == ExtraKind.Scratch) Append(row.ScratchBytes(x.Integer));
+        else if (x.Ref is byte[] bytes) Append(bytes.AsSpan());
+        else Append(x.Box() as string);
     }
 
     public void Append(byte[]? value)

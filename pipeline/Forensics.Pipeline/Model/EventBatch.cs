@@ -23,6 +23,8 @@ public sealed class EventBatch
     private long[] _offsets = new long[InitialCapacity];
     private BatchColumn?[] _extras = new BatchColumn?[Math.Max(ExtraColumn.Count, 64)];
     private readonly List<ExtraColumn> _usedExtras = [];
+    // Which extras are in _usedExtras, by ordinal: asked per extra value appended, where a list search showed in profiles.
+    private bool[] _isUsed = new bool[Math.Max(ExtraColumn.Count, 64)];
 
     public int Count { get; private set; }
 
@@ -95,7 +97,9 @@ public sealed class EventBatch
     }
 
     /// <summary>The column of an extra, or null when no row of this batch set it.</summary>
-    public BatchColumn? Extra(ExtraColumn column) => _usedExtras.Contains(column) ? _extras[column.Ordinal] : null;
+    public BatchColumn? Extra(ExtraColumn column) => IsUsed(column) ? _extras[column.Ordinal] : null;
+
+    private bool IsUsed(ExtraColumn x) => x.Ordinal < _isUsed.Length && _isUsed[x.Ordinal];
 
     /// <summary>Appends a staged row (see <see cref="ForensicEvent"/>).</summary>
     internal void Append(ForensicEvent e)
@@ -179,7 +183,12 @@ public sealed class EventBatch
             };
             _extras[x.Ordinal] = column;
         }
-        if (!_usedExtras.Contains(x)) _usedExtras.Add(x);
+        if (!IsUsed(x))
+        {
+            if (x.Ordinal >= _isUsed.Length) Array.Resize(ref _isUsed, Math.Max(ExtraColumn.Count, x.Ordinal + 1));
+            _isUsed[x.Ordinal] = true;
+            _usedExtras.Add(x);
+        }
         return column;
     }
 
@@ -227,7 +236,11 @@ public sealed class EventBatch
         _peers.Clear();
         Ts.Reset(); TsQuality.Reset(); Host.Reset(); Event.Reset(); Process.Reset(); Pid.Reset();
         Unit.Reset(); User.Reset(); SrcIp.Reset(); SrcPort.Reset(); Message.Reset();
-        foreach (var x in _usedExtras) _extras[x.Ordinal]!.Reset();
+        foreach (var x in _usedExtras)
+        {
+            _extras[x.Ordinal]!.Reset();
+            _isUsed[x.Ordinal] = false;
+        }
         _usedExtras.Clear();
         _fileRuns.Clear();
     }

@@ -289,18 +289,5 @@ internal readonly record struct ExtraSlot(ExtraColumn Column, ExtraKind Kind, lo
     };
 
     /// <summary>Appends the value to a column of the column's declared type (converting where the setter's type differs).</summary>
-    public void AppendTo(BatchColumn target, ForensicEvent row)
-    {
-        switch (target)
-        {
-            case Utf8BatchColumn text when Kind == ExtraKind.Scratch: text.Append(row.ScratchBytes(Integer)); break;
-            case Utf8BatchColumn text when Ref is byte[] bytes: text.Append(bytes); break;
-            case Utf8BatchColumn text: text.Append(Box() as string); break;
-            case ValueBatchColumn<long> l: l.Append(Kind == ExtraKind.Real ? (long)Real : Integer); break;
-            case ValueBatchColumn<int> i: i.Append(Kind == ExtraKind.Real ? (int)Real : checked((int)Integer)); break;
-            case ValueBatchColumn<double> d: d.Append(Kind == ExtraKind.Real ? Real : Integer); break;
-            case ValueBatchColumn<bool> b: b.Append(Integer != 0); break;
-            default: throw new InvalidOperationException($"no column buffer for {Column}");
-        }
-    }
+    public void AppendTo(BatchColumn target, ForensicEvent row) => target.AppendSlot(this, row);
 }

@@ -12,6 +12,8 @@ public sealed class InvestigationReport
 {
     public required IReadOnlyDictionary<string, QueryResult> Results { get; init; }
     public required IReadOnlyDictionary<string, string> Errors { get; init; }
+    /// <summary>The case the results came from: the "… N more" hints name it.</summary>
+    public string CaseDirectory { get; init; } = "CASE";
 
     public static InvestigationReport Run(CaseSession session, IReadOnlyList<CannedQuery> queries)
     {
@@ -35,7 +37,7 @@ public sealed class InvestigationReport
             try { results[AroundKill] = session.Run(around.Sql, binds); }
             catch (DuckDB.NET.Data.DuckDBException ex) { errors[AroundKill] = ex.Message; }
         }
-        return new InvestigationReport { Results = results, Errors = errors };
+        return new InvestigationReport { Results = results, Errors = errors, CaseDirectory = session.CaseDirectory };
     }
 
     /// <summary>Result key of timeline_around centred on the first service kill.</summary>
@@ -108,8 +110,14 @@ public sealed class InvestigationReport
         sb.Append(result.Rows.Count.ToString("N0", CultureInfo.InvariantCulture)).Append(" row(s)\n");
         foreach (var row in result.Rows.Take(query == "case_overview" ? 50 : Top)) line(new Row(result, row));
         if (result.Rows.Count > Top && query != "case_overview")
-            sb.Append("   … ").Append((result.Rows.Count - Top).ToString("N0", CultureInfo.InvariantCulture)).Append(" more: forensics query ").Append(query).Append(" --case CASE\n");
+            sb.Append("   … ").Append((result.Rows.Count - Top).ToString("N0", CultureInfo.InvariantCulture)).Append(" more: forensics query ").Append(query).Append(" --case ").Append(ShellWord(CaseDirectory)).Append('\n');
     }
+
+    /// <summary>A path as one shell word: quoted when it holds anything but plain path characters.</summary>
+    private static string ShellWord(string path) =>
+        path.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '+' or ',' or ':' or '@')
+            ? TerminalText.Escape(path)
+            : "'" + TerminalText.Escape(path).Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>Which formats logged the counted records, when more than one did (a journal line and its rsyslog copy are counted once).</summary>
     private static string SeenBy(Row r) => r.Get("seen_by") is string s && s.Contains(',', StringComparison.Ordinal) ? $" (each record counted once, seen by {TerminalText.Escape(s)})" : "";

@@ -68,6 +68,21 @@ public static partial class QueryCatalog
         Directory.EnumerateFiles(folder, "*.sql").Order(StringComparer.Ordinal).Select(Parse).ToList();
 
     /// <summary>
+    /// The queries an assembly carries as resources named <c>PREFIX&lt;name&gt;.sql</c>: a single-file binary has
+    /// no folder beside it.
+    /// </summary>
+    public static IReadOnlyList<CannedQuery> LoadEmbedded(System.Reflection.Assembly assembly, string prefix) =>
+        assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(n =>
+            {
+                using var reader = new StreamReader(assembly.GetManifestResourceStream(n)!);
+                return Parse(reader.ReadToEnd(), n);
+            })
+            .ToList();
+
+    /// <summary>
     /// The queries folder: an explicit one, else <c>queries/</c> beside the executable (copied at build), else the
     /// repository's <c>queries/</c> found above the executable or the current folder (<c>dotnet run</c>).
     /// </summary>
@@ -92,9 +107,11 @@ public static partial class QueryCatalog
         return null;
     }
 
-    public static CannedQuery Parse(string path)
+    public static CannedQuery Parse(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>A query from its text; <paramref name="path"/> names where it came from (a file, an embedded resource).</summary>
+    public static CannedQuery Parse(string text, string path)
     {
-        var text = File.ReadAllText(path);
         string? name = null, description = null, output = null, tables = null;
         var parameters = new List<QueryParameter>();
         foreach (var raw in text.Split('\n'))

@@ -7,26 +7,25 @@ using Forensics.Pipeline.Runtime;
 namespace Forensics.Pipeline.Stages;
 
 /// <summary>
-/// Discovers evidence, decides each file's format from its content, and frames it into batches in file order.
+/// Takes evidence from discovery (<see cref="DiscoverStage"/>, running ahead on its own thread), decides each
+/// file's format from its content, and frames it into batches in file order.
 /// Per-file problems (unreadable, unknown format, corrupt part) are recorded in the manifest and the run goes
 /// on; only failures of the stage itself (a bug, cancellation) end the run.
 /// </summary>
-internal sealed class FrameStage(IngestOptions options, CaseContext context, Manifest manifest, EvidenceDiscovery discovery, RotationSets rotation)
+internal sealed class FrameStage(IngestOptions options, CaseContext context, Manifest manifest, DiscoverStage discovery, RotationSets rotation)
 {
     private readonly Dictionary<string, string> _seenHashes = new(StringComparer.Ordinal);
     private readonly List<EvidenceFile> _open = [];
     private int _fileIndex;
 
-    /// <summary>Thread CPU time (TimeSpan ticks) spent discovering/hashing and framing (channel waits excluded).</summary>
-    public long DiscoverTicks { get; private set; }
+    /// <summary>Thread CPU time (TimeSpan ticks) spent discovering/hashing (on discovery's own thread) and framing (channel waits excluded).</summary>
+    public long DiscoverTicks => discovery.CpuTicks;
     public long FrameTicks { get; private set; }
 
     public async Task RunAsync(ChannelWriter<FramedItem> output, CancellationToken cancel)
     {
-        long discoverStart = ThreadCpu.Now();
-        foreach (var evidence in discovery.Discover(options.Inputs, cancel))
+        await foreach (var evidence in discovery.ReadAllAsync(cancel).ConfigureAwait(false))
         {
-            DiscoverTicks += ThreadCpu.Now() - discoverStart;
             cancel.ThrowIfCancellationRequested();
             var entry = new ManifestInput
             {
@@ -46,7 +45,6 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
             if (state is null) { evidence.Dispose(); continue; }
             lock (_open) _open.Add(evidence);
             await FrameFileAsync(state, output, cancel).ConfigureAwait(false);
-            discoverStart = ThreadCpu.Now();
         }
     }
 
@@ -160,7 +158,8 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
                 // Read before handing the batch over: a parse worker owns (and releases) it from then on.
                 long lastOffset = batch.Count > 0 ? batch.Offset(batch.Count - 1) : 0;
                 await output.WriteAsync(new FramedItem(file, batch), cancel).ConfigureAwait(false);
-                options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, file.Index, lastOffset, 0, 0));
+                options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, file.Index, lastOffset, 0, 0)
+                    { RelativePath = file.Manifest.RelativePath, FileBytes = file.Evidence.Length });
                 start = ThreadCpu.Now();
             }
         }

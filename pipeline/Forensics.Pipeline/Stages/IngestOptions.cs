@@ -23,9 +23,22 @@ public sealed record IngestOptions
     public IProgress<IngestProgress>? Progress { get; init; }
     /// <summary>Test hook: called by the parse stage for every batch (to inject failures).</summary>
     internal Action<Framing.RecordBatch>? OnParse { get; init; }
+    /// <summary>Test hook: called with each file's provenance path as discovery hands it on (decompressed, hashed).</summary>
+    internal Action<string>? OnDiscovered { get; init; }
     /// <summary>Parse CPU time of this run (TimeSpan ticks), summed by the workers.</summary>
     internal long ParseCpuTicks;
 }
 
-/// <summary>Progress of a run; <see cref="FileDone"/> is set once per file, by the write stage, when it is complete.</summary>
-public readonly record struct IngestProgress(string CurrentFile, int FilesDone, long BytesDone, long EventsWritten, long Rejects, bool FileDone = false);
+/// <summary>
+/// Progress of a run; <see cref="FileDone"/> is set once per file, by the write stage, when it is complete. While a file is framed: its bytes read so far (<see cref="BytesDone"/>) of its decompressed
+/// size (<see cref="FileBytes"/>). When a file is done (<see cref="FileDone"/>): its own events and rejects
+/// (<see cref="FileEvents"/>, <see cref="FileRejects"/>); <see cref="EventsWritten"/> and <see cref="Rejects"/> are the run's totals.
+/// </summary>
+public readonly record struct IngestProgress(string CurrentFile, int FilesDone, long BytesDone, long EventsWritten, long Rejects, bool FileDone = false)
+{
+    /// <summary>The file's path relative to the input it was found in (archive members through the archive).</summary>
+    public string RelativePath { get; init; } = CurrentFile;
+    public long FileBytes { get; init; }
+    public long FileEvents { get; init; }
+    public long FileRejects { get; init; }
+}

@@ -32,8 +32,24 @@ public static class IngestRunner
         {
             throw new CaseOutputException($"cannot write the case folder {caseDir}: {ex.Message}", ex);
         }
-        var listing = EvidenceListing.Run(options.Inputs, options.Limits, Path.Combine(caseDir, CaseLayout.TempFolder), cancel);
-        var context = CaseContext.Resolve(options, listing);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var spoolDir = Path.Combine(caseDir, CaseLayout.TempFolder);
+        // Discovery needs no zone or host: it starts now, decompressing the first members while the pre-pass
+        // looks for etc/timezone and friends, and then keeps a few files ahead of the framer.
+        var discover = DiscoverStage.Start(new EvidenceDiscovery(options.Limits, spoolDir), options.Inputs, DiscoverAhead, options.OnDiscovered, cts.Token);
+        EvidenceListing listing;
+        CaseContext context;
+        try
+        {
+            listing = EvidenceListing.Run(options.Inputs, options.Limits, spoolDir, cancel);
+            context = CaseContext.Resolve(options, listing);
+        }
+        catch
+        {
+            await discover.DisposeAsync().ConfigureAwait(false);
+            TryDelete(spoolDir);
+            throw;
+        }
         var manifest = new Manifest
         {
             StartedUtc = DateTime.UtcNow,
@@ -47,13 +63,11 @@ public static class IngestRunner
         if (replaced) manifest.Notes.Add("replaced the previous contents of the case folder");
         manifest.Notes.AddRange(context.Notes);
 
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var framed = Channel.CreateBounded<FramedItem>(new BoundedChannelOptions(options.ChannelCapacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         var parsed = Channel.CreateBounded<ParsedItem>(new BoundedChannelOptions(options.ChannelCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         var failure = new StageFailure(cts);
 
-        var discovery = new EvidenceDiscovery(options.Limits, Path.Combine(caseDir, CaseLayout.TempFolder));
-        var frameStage = new FrameStage(options, context, manifest, discovery, listing.Rotation);
+        var frameStage = new FrameStage(options, context, manifest, discover, listing.Rotation);
         var writer = new CaseWriter(caseDir, options.RowGroupSize, options.WriteLanes);
         var writeStage = new WriteStage(writer, options);
 
@@ -81,6 +95,7 @@ public static class IngestRunner
         finally
         {
             await writer.DisposeAsync().ConfigureAwait(false);
+            await discover.DisposeAsync().ConfigureAwait(false);
             frameStage.DisposeOpenFiles();
             TryDelete(Path.Combine(caseDir, CaseLayout.TempFolder));
         }
@@ -100,6 +115,13 @@ public static class IngestRunner
         SaveManifest(manifest, caseDir);
         return manifest;
     }
+
+    /// <summary>
+    /// How far discovery may run ahead of the framer. Memory as before this read-ahead existed (two in-memory
+    /// spools' worth); temporary files up to 1 GiB, so that while the pre-pass reads a .tar.gz the other core
+    /// decompresses it for the main pass instead of idling (the page cache keeps such spools in memory anyway).
+    /// </summary>
+    private static readonly ReadAheadLimits DiscoverAhead = new(Files: 64, MemoryBytes: 128L << 20, DiskBytes: 1L << 30);
 
     private readonly record struct GcMark(int Collections, TimeSpan Pause, long Allocated);
 

@@ -74,7 +74,10 @@ internal sealed class WriteStage(CaseWriter writer, IngestOptions options)
         file.Manifest.FirstTsUtc = ForensicEvent.ToDateTime(file.MinTs);
         file.Manifest.LastTsUtc = ForensicEvent.ToDateTime(file.MaxTs);
         _filesDone++;
-        options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, _filesDone, 0, _events, _rejects, FileDone: true));
+        options.Progress?.Report(new IngestProgress(file.Evidence.SourcePath, _filesDone, file.Evidence.Length, _events, _rejects, FileDone: true)
+        {
+            RelativePath = file.Manifest.RelativePath, FileBytes = file.Evidence.Length, FileEvents = file.Manifest.Events, FileRejects = file.Manifest.Rejects,
+        });
         file.Context?.DisposeResources();
         file.Evidence.Dispose();
         _endSeen.Remove(file);

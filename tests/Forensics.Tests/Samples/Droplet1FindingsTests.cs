@@ -161,6 +161,24 @@ public abstract class Droplet1FindingsTests
         Assert.Contains(manifest.Inputs, i => i.Format == "werkzeug");
         Assert.True(File.ReadLines(Path.Combine(_run.CaseDir, "exports", "timeline.csv")).Count() > 4000);
     }
+
+    [Fact]
+    public void Investigate_writes_the_html_report_into_the_case_and_names_it()
+    {
+        // The "… N more" hints name the case that was written, ready to paste.
+        Assert.Contains($"more: forensics query cross_source_actors --case {Path.GetFullPath(_run.CaseDir)}\n", _run.Stdout, StringComparison.Ordinal);
+        var report = Path.Combine(Path.GetFullPath(_run.CaseDir), "report.html");
+        Assert.Contains($"report: {report}", _run.Stdout, StringComparison.Ordinal);
+        var html = File.ReadAllText(report);
+        Assert.Contains("dnf-makecache.service", html, StringComparison.Ordinal);
+        // Evidence links through the archive name its member (droplet1.tar.gz!var/log/...), and the link target exists.
+        var link = System.Text.RegularExpressions.Regex.Match(html, "<a href=\"#(file-[0-9]+)\">[^<]*wtmp</a> @ byte [0-9,]+");
+        Assert.True(link.Success, "no evidence link to wtmp");
+        Assert.Contains($"<tr id=\"{link.Groups[1].Value}\">", html, StringComparison.Ordinal);
+        // The kill links to its first kill line in the journal (the golden service_kills row's offset).
+        var kills = System.Text.RegularExpressions.Regex.Match(html, "id=\"q-service_kills\">(.*?)</section>", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains("system.journal</a> @ byte 927,560", kills, StringComparison.Ordinal);
+    }
 }
 
 public sealed class Droplet1FolderFindingsTests(Droplet1FindingsTests.FolderInvestigation run)

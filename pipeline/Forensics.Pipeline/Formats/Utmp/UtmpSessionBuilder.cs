@@ -148,31 +148,61 @@ internal sealed class UtmpSessionBuilder(bool isUtmpFile)
         _openWithoutLine.Clear();
     }
 
-    public SideTable Build() => new(TableName, Columns, new RowView([.. _rows], isUtmpFile));
+    public SideTable Build()
+    {
+        var view = new RowView(_rows, isUtmpFile); // the list itself: a copy of half a million rows cost 32 MB
+        return new(TableName, Columns, view) { Typed = view };
+    }
 
     /// <summary>
     /// Materialises each row as object?[] only when the writer reads it: half a million boxed rows built up
     /// front and retained until the write cost more than the pairing itself.
     /// </summary>
-    private sealed class RowView(Row[] rows, bool isUtmpFile) : IReadOnlyList<object?[]>
+    private sealed class RowView(List<Row> rows, bool isUtmpFile) : IReadOnlyList<object?[]>, ITypedRows
     {
-        public int Count => rows.Length;
+        public int Count => rows.Count;
 
         public object?[] this[int index]
         {
             get
             {
-                ref readonly var r = ref rows[index];
-                string reason = r.EndReason ?? (r.Kind == "boot" ? "still_running" : isUtmpFile ? "still_logged_in" : "gone");
-                bool open = r.End < 0;
-                return [r.Start, open ? null : r.End, open ? null : (r.End - r.Start) / 1e6, r.Kind, r.User, r.Line, r.Host, r.SrcIp,
-                    reason, r.StartOffset, open ? null : r.EndOffset];
+                var boxed = new BoxingSink();
+                WriteRow(index, boxed);
+                return [.. boxed.Values];
             }
+        }
+
+        /// <summary>The row in <see cref="Columns"/> order; the one place a session row's values are derived.</summary>
+        public void WriteRow(int index, ITableRowSink sink)
+        {
+            ref readonly var r = ref CollectionsMarshal.AsSpan(rows)[index];
+            string reason = r.EndReason ?? (r.Kind == "boot" ? "still_running" : isUtmpFile ? "still_logged_in" : "gone");
+            bool open = r.End < 0;
+            sink.Timestamp(r.Start);
+            sink.Timestamp(open ? null : r.End);
+            sink.Double(open ? null : (r.End - r.Start) / 1e6);
+            sink.Text(r.Kind);
+            sink.Text(r.User);
+            sink.Text(r.Line);
+            sink.Text(r.Host);
+            sink.Text(r.SrcIp);
+            sink.Text(reason);
+            sink.Int64(r.StartOffset);
+            sink.Int64(open ? null : r.EndOffset);
+        }
+
+        private sealed class BoxingSink : ITableRowSink
+        {
+            public List<object?> Values { get; } = [];
+            public void Text(string? value) => Values.Add(value);
+            public void Int64(long? value) => Values.Add(value);
+            public void Double(double? value) => Values.Add(value);
+            public void Timestamp(long? value) => Values.Add(value);
         }
 
         public IEnumerator<object?[]> GetEnumerator()
         {
-            for (int i = 0; i < rows.Length; i++) yield return this[i];
+            for (int i = 0; i < rows.Count; i++) yield return this[i];
         }
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();

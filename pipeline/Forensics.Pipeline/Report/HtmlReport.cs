@@ -1,0 +1,229 @@
+using System.Globalization;
+using System.Text;
+using Forensics.Pipeline.Case;
+using Forensics.Pipeline.Query;
+using static Forensics.Pipeline.Report.HtmlPage;
+
+namespace Forensics.Pipeline.Report;
+
+/// <summary>
+/// The case as one self-contained HTML page an analyst hands on: the accounting, the time assumptions, the charts
+/// (inline SVG), every canned investigation's rows with links to their evidence (file through archives, byte
+/// offset, SHA-256), and the list of files. Section ids (<see cref="Sections"/>) are what the browser tests look for.
+/// </summary>
+public static class HtmlReport
+{
+    public static readonly string[] Sections = ["summary", "assumptions", "charts", "findings", "evidence"];
+
+    /// <summary>Rows shown per findings table; the rest are one command away.</summary>
+    public const int MaxRows = 100;
+    /// <summary>Files listed in the evidence table (problem files first); the manifest lists them all.</summary>
+    public const int MaxFiles = 500;
+    private const int MaxCell = 400;
+
+    public static string Render(ReportData data)
+    {
+        var files = FileIndex(data.Manifest);
+        var html = new StringBuilder(256 * 1024);
+        Open(html, $"Forensics report: {Path.GetFileName(data.CaseDirectory)}");
+        Header(html, data);
+        Summary(html, data);
+        Assumptions(html, data);
+        Charts(html, data);
+        Findings(html, data, files);
+        Evidence(html, data, files);
+        Close(html);
+        return html.ToString();
+    }
+
+    private static void Header(StringBuilder html, ReportData data)
+    {
+        html.Append("<header>\n<h1>Forensics report: ").Append(Html(Path.GetFileName(data.CaseDirectory))).Append("</h1>\n")
+            .Append("<p class=\"muted\">case <code>").Append(Html(data.CaseDirectory)).Append("</code> · written ")
+            .Append(data.GeneratedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(" UTC by forensics ")
+            .Append(Html(ReportData.ToolVersion));
+        if (data.Manifest is { } m)
+            html.Append(" · ingested ").Append(m.FinishedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))
+                .Append(" UTC by ").Append(Html(m.Tool)).Append(' ').Append(Html(m.ToolVersion));
+        html.Append(" · all times UTC</p>\n");
+        if (data.Warning is not null) html.Append("<p class=\"warn\">").Append(Html(data.Warning)).Append("</p>\n");
+        html.Append("<nav><ul>");
+        foreach (var (id, title) in new[] { ("summary", "Accounting"), ("assumptions", "Time assumptions"), ("charts", "Charts"), ("findings", "Findings"), ("evidence", "Evidence files") })
+            html.Append("<li><a href=\"#").Append(id).Append("\">").Append(title).Append("</a></li>");
+        html.Append("</ul></nav>\n</header>\n");
+    }
+
+    private static void Summary(StringBuilder html, ReportData data)
+    {
+        html.Append("<section id=\"summary\">\n<h2>Accounting</h2>\n");
+        if (data.Manifest is not { } m) { html.Append("<p class=\"warn\">The case has no readable manifest.json.</p>\n</section>\n"); return; }
+        var t = m.Totals;
+        html.Append("<p>").Append(N(t.Files)).Append(" files: ").Append(N(t.FilesParsed)).Append(" parsed, ").Append(N(t.FilesContext))
+            .Append(" context, ").Append(N(t.Archives)).Append(" archives, ").Append(N(t.FilesSkipped)).Append(" skipped, ").Append(N(t.FilesFailed)).Append(" failed.</p>\n")
+            .Append("<p><strong>").Append(N(t.Records)).Append(" records = ").Append(N(t.Events)).Append(" events + ").Append(N(t.Rejects)).Append(" rejects</strong> ")
+            .Append(t.Balanced ? "<span class=\"ok\">(balanced for every file)</span>" : "<span class=\"warn\">UNBALANCED: some records are unaccounted for</span>")
+            .Append(". Status of the ingest: ").Append(Html(m.Status)).Append(".</p>\n");
+        var problems = m.Inputs.Where(i => i.Status is "skipped" or "failed" or "partial").ToList();
+        if (problems.Count > 0)
+        {
+            html.Append("<h3>Files not parsed, with the reason</h3>\n<div class=\"table-wrap\"><table><tr><th>file</th><th>status</th><th>reason</th></tr>\n");
+            foreach (var i in problems.Take(MaxFiles))
+                html.Append("<tr><td>").Append(Html(i.RelativePath)).Append("</td><td>").Append(Html(i.Status)).Append("</td><td>").Append(Html(i.Reason)).Append("</td></tr>\n");
+            html.Append("</table></div>\n");
+        }
+        html.Append("</section>\n");
+    }
+
+    private static void Assumptions(StringBuilder html, ReportData data)
+    {
+        html.Append("<section id=\"assumptions\">\n<h2>Time assumptions</h2>\n<dl>\n");
+        if (data.Manifest is { } m)
+        {
+            html.Append("<dt>Zone of local-time logs</dt><dd>").Append(Html(m.Options.TimeZone)).Append(" — ").Append(Html(m.Options.TimeZoneSource))
+                .Append(m.Options.TimeZoneAssumed ? " <span class=\"warn\">ASSUMED: no --tz and no usable zone in the evidence</span>" : "").Append("</dd>\n")
+                .Append("<dt>Year of year-less stamps</dt><dd>").Append(m.Options.Year is { } y
+                    ? $"{y} (given with --year)"
+                    : "inferred per file from its modification or gzip time, bounded by the newer file of its rotation set").Append("</dd>\n")
+                .Append("<dt>Inputs</dt><dd>").Append(string.Join("<br>", m.Options.Inputs.Select(Html))).Append("</dd>\n");
+            foreach (var note in m.Notes) html.Append("<dt>Note</dt><dd>").Append(Html(note)).Append("</dd>\n");
+            foreach (var i in m.Inputs.Where(i => i.Notes is { Count: > 0 }))
+                foreach (var note in i.Notes!) html.Append("<dt>").Append(Html(i.RelativePath)).Append("</dt><dd>").Append(Html(note)).Append("</dd>\n");
+        }
+        if (data.Findings.Results.TryGetValue("case_overview", out var overview) && ReportData.Column(overview, "ts_inferred_or_assumed") is var c and >= 0)
+        {
+            long inferred = overview.Rows.Sum(r => r[c] is null ? 0L : Convert.ToInt64(r[c], CultureInfo.InvariantCulture));
+            html.Append("<dt>Events with an inferred year or assumed zone</dt><dd>").Append(N(inferred)).Append(" (column <code>ts_quality</code>)</dd>\n");
+        }
+        html.Append("</dl>\n</section>\n");
+    }
+
+    private static void Charts(StringBuilder html, ReportData data)
+    {
+        html.Append("<section id=\"charts\">\n<h2>Charts</h2>\n");
+        Figure(html, "chart-events", ReportCharts.EventsOverTime(data.EventsOverTime),
+            "Every event of the case in time buckets, stacked by format and host.");
+        Figure(html, "chart-ssh-failures", ReportCharts.SshFailures(data.SshFailures),
+            "Failed SSH authentications (each record once, journal and rsyslog copies counted once), the top source IPs apart.");
+        Figure(html, "chart-logins", ReportCharts.LoginSessions(data.LoginSessions),
+            "wtmp sessions and sshd logins (accepted until PAM closed the session) on one axis: a login one source shows and the other does not is a gap in the evidence. Short sessions are drawn a few pixels wide.");
+        if (data.Kills.Count == 0) html.Append("<p class=\"muted\">No service was killed by a signal or a timeout.</p>\n");
+        for (int i = 0; i < data.Kills.Count; i++)
+        {
+            var (unit, ts, around) = data.Kills[i];
+            Figure(html, $"chart-kill-{i}", ReportCharts.AroundKill(unit, ts, around),
+                $"{around.Rows.Count:N0} events of every source within ±{ReportData.KillWindow} of the kill of {unit}, one lane per format; the kill is at 0 s.");
+        }
+        html.Append("</section>\n");
+    }
+
+    private static void Figure(StringBuilder html, string id, string svg, string caption) =>
+        html.Append("<figure id=\"").Append(id).Append("\">").Append(svg).Append("<figcaption>").Append(Html(caption)).Append("</figcaption></figure>\n");
+
+    private static void Findings(StringBuilder html, ReportData data, Dictionary<string, (int Index, ManifestInput Input)> files)
+    {
+        html.Append("<section id=\"findings\">\n<h2>Findings</h2>\n<p class=\"muted\">Every canned investigation (<code>queries/*.sql</code>) with its defaults. ")
+            .Append("Evidence links jump to the file's row below (path through archives, SHA-256); the byte offset is where the record starts in the decompressed file.</p>\n");
+        foreach (var q in data.Queries)
+            Finding(html, q.Name, q.Description, data, files);
+        if (data.Findings.Results.ContainsKey(InvestigationReport.AroundKill))
+            Finding(html, InvestigationReport.AroundKill, "Every event within 30 s of the first service kill, all sources merged.", data, files);
+        html.Append("</section>\n");
+    }
+
+    private static void Finding(StringBuilder html, string name, string description, ReportData data, Dictionary<string, (int Index, ManifestInput Input)> files)
+    {
+        html.Append("<section class=\"finding\" id=\"q-").Append(Anchor(name)).Append("\">\n<h3>").Append(Html(name)).Append("</h3>\n<p class=\"muted\">")
+            .Append(Html(description)).Append("</p>\n");
+        if (data.Findings.Errors.TryGetValue(name, out var error)) { html.Append("<p class=\"warn\">The query failed: ").Append(Html(error)).Append("</p>\n</section>\n"); return; }
+        if (!data.Findings.Results.TryGetValue(name, out var result)) { html.Append("<p class=\"muted\">Not run.</p>\n</section>\n"); return; }
+        if (result.Rows.Count == 0) { html.Append("<p>Nothing found.</p>\n</section>\n"); return; }
+        FindingTable(html, result, files, data.FirstEvidence);
+        if (result.Rows.Count > MaxRows)
+            html.Append("<p class=\"muted\">… ").Append(N(result.Rows.Count - MaxRows)).Append(" more: <code>forensics query ").Append(Html(name.Split(' ')[0]))
+                .Append(" --case ").Append(Html(data.CaseDirectory)).Append("</code></p>\n");
+        html.Append("</section>\n");
+    }
+
+    /// <summary>The query's columns as they are, except the provenance columns, which become one evidence link.</summary>
+    private static void FindingTable(StringBuilder html, QueryResult result, Dictionary<string, (int Index, ManifestInput Input)> files,
+        IReadOnlyDictionary<(string Kind, string Value), (string SourceFile, long Offset)> firstEvidence)
+    {
+        int fileCol = ReportData.Column(result, "source_file"), offsetCol = ReportData.Column(result, "source_offset"), riskyCol = ReportData.Column(result, "risky");
+        // A row that counts many records links to the first record naming its IP (or, without one, its user name).
+        (string Kind, int Index) keyCol = ("", -1);
+        if (fileCol < 0)
+            foreach (var k in ReportData.AggregateKeys)
+                if (ReportData.Column(result, k) is var c and >= 0) { keyCol = (k, c); break; }
+        var shown = Enumerable.Range(0, result.Columns.Count).Where(i => i != fileCol && i != offsetCol && result.Columns[i] != "source_sha256").ToList();
+        html.Append("<div class=\"table-wrap\"><table>\n<tr>");
+        foreach (var i in shown) html.Append("<th>").Append(Html(result.Columns[i])).Append("</th>");
+        if (fileCol >= 0) html.Append("<th>evidence</th>");
+        else if (keyCol.Index >= 0) html.Append("<th>first record naming the ").Append(keyCol.Kind == "src_ip" ? "IP" : "user").Append("</th>");
+        html.Append("</tr>\n");
+        foreach (var row in result.Rows.Take(MaxRows))
+        {
+            bool risky = riskyCol >= 0 && row[riskyCol] is true;
+            html.Append(risky ? "<tr class=\"risky\">" : "<tr>");
+            foreach (var i in shown)
+            {
+                var cell = QueryResult.Format(row[i]) ?? "";
+                if (cell.Length > MaxCell) cell = cell[..(MaxCell - 1)] + "…";
+                html.Append("<td>").Append(Html(cell));
+                if (risky && result.Columns[i] == "setting") html.Append(" <span class=\"badge\">RISKY</span>");
+                html.Append("</td>");
+            }
+            if (fileCol >= 0) html.Append("<td>").Append(EvidenceLink(row[fileCol] as string, offsetCol >= 0 ? row[offsetCol] : null, files)).Append("</td>");
+            else if (keyCol.Index >= 0)
+                html.Append("<td>").Append(row[keyCol.Index] is string key && firstEvidence.TryGetValue((keyCol.Kind, key), out var first)
+                    ? EvidenceLink(first.SourceFile, first.Offset, files) : "").Append("</td>");
+            html.Append("</tr>\n");
+        }
+        html.Append("</table></div>\n");
+    }
+
+    private static string EvidenceLink(string? sourceFile, object? offset, Dictionary<string, (int Index, ManifestInput Input)> files)
+    {
+        if (sourceFile is null) return "";
+        var at = offset is null ? "" : $" @ byte {Convert.ToInt64(offset, CultureInfo.InvariantCulture).ToString("N0", CultureInfo.InvariantCulture)}";
+        if (!files.TryGetValue(sourceFile, out var f)) return Html(sourceFile) + Html(at);
+        return $"<a href=\"#file-{f.Index}\">{Html(f.Input.RelativePath)}</a>{Html(at)}<br><code>sha256 {Html(Short(f.Input.Sha256))}</code>";
+    }
+
+    private static void Evidence(StringBuilder html, ReportData data, Dictionary<string, (int Index, ManifestInput Input)> files)
+    {
+        html.Append("<section id=\"evidence\">\n<h2>Evidence files</h2>\n");
+        if (data.Manifest is not { } m) { html.Append("<p class=\"warn\">No manifest.</p>\n</section>\n"); return; }
+        html.Append("<p class=\"muted\">Every input file of the ingest as the manifest records it: path through archives and compression layers, size, SHA-256 of the (decompressed) bytes, and its records.</p>\n")
+            .Append("<div class=\"table-wrap\"><table>\n<tr><th>file</th><th>format</th><th>status</th><th>records</th><th>events</th><th>rejects</th><th>first</th><th>last</th><th>size, SHA-256</th></tr>\n");
+        var ordered = files.Values.OrderBy(f => f.Input.Status is "parsed" or "context" or "archive" ? 1 : 0).ThenBy(f => f.Index).Take(MaxFiles).OrderBy(f => f.Index);
+        foreach (var (index, i) in ordered)
+        {
+            html.Append("<tr id=\"file-").Append(index).Append("\"><td>").Append(Html(i.RelativePath));
+            if (i.SourceFile.Contains('!', StringComparison.Ordinal)) html.Append("<br><span class=\"muted mono\">").Append(Html(i.SourceFile)).Append("</span>");
+            html.Append("</td><td>").Append(Html(i.Format ?? "-")).Append("</td><td>").Append(Html(i.Status)).Append(i.Reason is null ? "" : ": " + Html(i.Reason))
+                .Append("</td><td>").Append(N(i.Records)).Append("</td><td>").Append(N(i.Events)).Append("</td><td>").Append(N(i.Rejects))
+                .Append("</td><td>").Append(Time(i.FirstTsUtc)).Append("</td><td>").Append(Time(i.LastTsUtc))
+                .Append("</td><td class=\"mono\">").Append(N(i.Size)).Append(" bytes<br>").Append(Html(i.Sha256 ?? "-"));
+            if (i.StoredSha256 is not null && i.StoredSha256 != i.Sha256) html.Append("<br>stored ").Append(Html(i.Compression ?? "")).Append(' ').Append(Html(i.StoredSha256));
+            html.Append("</td></tr>\n");
+        }
+        html.Append("</table></div>\n");
+        if (m.Inputs.Count > MaxFiles)
+            html.Append("<p class=\"muted\">… ").Append(N(m.Inputs.Count - MaxFiles)).Append(" more files: every file is listed in <code>")
+                .Append(Html(Path.Combine(data.CaseDirectory, CaseLayout.ManifestFile))).Append("</code></p>\n");
+        html.Append("</section>\n");
+    }
+
+    private static Dictionary<string, (int Index, ManifestInput Input)> FileIndex(Manifest? manifest)
+    {
+        var index = new Dictionary<string, (int, ManifestInput)>(StringComparer.Ordinal);
+        if (manifest is null) return index;
+        for (int i = 0; i < manifest.Inputs.Count; i++) index.TryAdd(manifest.Inputs[i].SourceFile, (i, manifest.Inputs[i]));
+        return index;
+    }
+
+    private static string Anchor(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '-').ToArray());
+    private static string Short(string? sha) => sha is null ? "-" : sha.Length > 16 ? sha[..16] + "…" : sha;
+    private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+    private static string Time(DateTime? t) => t?.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
+}
