@@ -84,22 +84,25 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
         }
         Stream raw;
         string? openError = null;
-        try { raw = OpenReadOnly(path); }
+        bool atimePreserved = false;
+        try { raw = EvidenceOpen.Read(path, out atimePreserved); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { raw = Stream.Null; openError = ex.Message; }
         if (openError is not null)
         {
             yield return new EvidenceFile { SourcePath = path, RelativePath = relative, FileName = info.Name, FailureReason = $"cannot open: {openError}" };
             yield break;
         }
-        foreach (var e in Expand(raw, path, relative, info.Name, info.LastWriteTimeUtc, depth: 0, diskPath: path, storedCounter: null, cancel)) yield return e;
+        foreach (var e in Expand(raw, path, relative, info.Name, info.LastWriteTimeUtc, depth: 0, diskPath: path, storedCounter: null, cancel))
+        {
+            // Every entry read through this open (the file, or an archive's members) shares its atime fate.
+            e.AtimePreserved = atimePreserved;
+            yield return e;
+        }
     }
 
     // Not a lambda inside the iterator: it would capture the iterator, and with it the file's 64 KiB head and
     // read buffers, for as long as the EvidenceFile lives (10 k small files kept 650 MB alive that way).
-    private static Func<Stream> ReopenerFor(string path) => () => OpenReadOnly(path);
-
-    internal static FileStream OpenReadOnly(string path) =>
-        new(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, BufferSize = 1 << 16, Options = FileOptions.SequentialScan });
+    private static Func<Stream> ReopenerFor(string path) => () => EvidenceOpen.Read(path, out _);
 
     /// <summary>Recognises compression and containers in <paramref name="raw"/> (which this method disposes) and yields leaves.</summary>
     /// <param name="storedCounter">Bytes consumed of the outermost stored stream (for per-member bomb ratios); null at the top.</param>

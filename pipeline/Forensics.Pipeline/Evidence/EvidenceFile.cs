@@ -23,8 +23,9 @@ public sealed class EvidenceFile : IDisposable
     public DateTime? ModifiedUtc { get; init; }
     /// <summary>MTIME of the gzip header, when the file was a gzip member (a second witness of its age).</summary>
     public DateTime? GzipTimeUtc { get; init; }
-    /// <summary>First bytes of the content (up to the sniff size), for format detection.</summary>
-    public byte[] Head { get; init; } = [];
+    /// <summary>First bytes of the content (up to the sniff size), for format detection; empty once disposed.</summary>
+    public byte[] Head { get => _head; init => _head = value; }
+    private byte[] _head = [];
     /// <summary>Set when the file could not be acquired (unreadable, bomb limit, corrupt compression): it is reported, not parsed.</summary>
     public string? FailureReason { get; init; }
     /// <summary>Set for entries that are deliberately not read (symlinks, devices, traversal paths); reported as skipped.</summary>
@@ -44,14 +45,23 @@ public sealed class EvidenceFile : IDisposable
     /// <summary>For a symbolic or hard link member: the link text (never followed; etc/localtime names its zone).</summary>
     public string? LinkTarget { get; init; }
 
-    internal Func<Stream>? Opener { get; init; }
+    /// <summary>
+    /// For content read from a file on disk (or from an archive on disk): true when it was opened with
+    /// O_NOATIME (its access time is unchanged), false when the OS refused (see <see cref="EvidenceOpen"/>);
+    /// null when nothing was opened (skipped, listed only, missing).
+    /// </summary>
+    public bool? AtimePreserved { get; internal set; }
+
+    internal Func<Stream>? Opener { get => _opener; init => _opener = value; }
     /// <summary>Bytes of the content held in a temporary file of the case (0 when in memory or read from the evidence in place).</summary>
     internal long SpooledOnDisk { get; init; }
     /// <summary>Memory this file holds until it is framed: its head and an in-memory spool.</summary>
     internal long HeldInMemory => Head.Length + (IsSpooled && SpooledOnDisk == 0 ? Length : 0);
     /// <summary>True when the content was copied into a spool (decompressed or archived), not read in place.</summary>
     internal bool IsSpooled { get; init; }
-    internal Action? Cleanup { get; init; }
+    internal Action? Cleanup { get => _cleanup; init => _cleanup = value; }
+    private Func<Stream>? _opener;
+    private Action? _cleanup;
 
     /// <summary>Opens the content read-only and seekable.</summary>
     public Stream OpenContent() => Opener?.Invoke() ?? throw new InvalidOperationException($"{SourcePath}: content is not available");
@@ -65,7 +75,22 @@ public sealed class EvidenceFile : IDisposable
         _ => null,
     };
 
-    public void Dispose() => Cleanup?.Invoke();
+    /// <summary>True once <see cref="Dispose"/> ran (the file is done with).</summary>
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>
+    /// Releases the content (spool) and drops the head and the opener: what stays of a finished file is its
+    /// names, hashes and times (a disposed MemoryStream still holds its buffer, so the references must go too).
+    /// </summary>
+    public void Dispose()
+    {
+        var cleanup = _cleanup;
+        _cleanup = null;
+        _opener = null;
+        _head = [];
+        IsDisposed = true;
+        cleanup?.Invoke();
+    }
 }
 
 /// <summary>Limits that keep hostile input from exhausting memory or disk.</summary>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Forensics.Pipeline.Evidence;
 using Forensics.Pipeline.Time;
 
 namespace Forensics.Pipeline.Stages;
@@ -28,7 +29,7 @@ public sealed class CaseContext
     public static CaseContext Resolve(IngestOptions options, EvidenceListing? listing = null)
     {
         var context = ResolveZoneAndHost(options, listing);
-        byte[]? passwd = FindEtcFile(options.Inputs, "passwd") is { } pw && new FileInfo(pw).LinkTarget is null ? File.ReadAllBytes(pw) : listing?.EtcFiles.GetValueOrDefault("passwd").Content;
+        byte[]? passwd = FindEtcFile(options.Inputs, "passwd") is { } pw && new FileInfo(pw).LinkTarget is null ? EvidenceOpen.ReadHead(pw, 16 << 20) : listing?.EtcFiles.GetValueOrDefault("passwd").Content;
         if (passwd is not null) context.UserNames = Evidence.Context.ContextFiles.UserNames(passwd);
         return context;
     }
@@ -36,7 +37,7 @@ public sealed class CaseContext
     private static CaseContext ResolveZoneAndHost(IngestOptions options, EvidenceListing? listing)
     {
         var notes = new List<string>();
-        string? hostname = FindEtcFile(options.Inputs, "hostname") is { } h && new FileInfo(h).LinkTarget is null ? File.ReadLines(h).FirstOrDefault()?.Trim()
+        string? hostname = FindEtcFile(options.Inputs, "hostname") is { } h && new FileInfo(h).LinkTarget is null ? Evidence.Context.ContextFiles.FirstLine(EvidenceOpen.ReadHead(h, 1 << 20))
             : listing?.EtcFiles.GetValueOrDefault("hostname").Content is { } hb ? Evidence.Context.ContextFiles.FirstLine(hb) : null;
         if (listing is not null) notes.AddRange(listing.Notes);
         CaseContext Found(LocalZone zone, string source) => WithNotes(new CaseContext { Zone = zone, ZoneSource = source, Hostname = hostname }, notes);
@@ -46,7 +47,7 @@ public sealed class CaseContext
 
         if (FindEtcFile(options.Inputs, "timezone") is { } tzFile && new FileInfo(tzFile).LinkTarget is null)
         {
-            var name = File.ReadLines(tzFile).FirstOrDefault()?.Trim();
+            var name = Evidence.Context.ContextFiles.FirstLine(EvidenceOpen.ReadHead(tzFile, 1 << 20));
             if (name is not null && FindZone(name) is { } zone) return Found(zone, $"etc/timezone ({tzFile})");
             notes.Add($"{tzFile}: zone '{name}' is unknown on this machine; ignored");
         }
@@ -65,7 +66,7 @@ public sealed class CaseContext
             {
                 if (FromLink(localtime, link, EvidenceFileForLink(localtime, link), unusable) is { } linked) return Found(linked.Zone, linked.Source);
             }
-            else if (FromTzifBytes(File.ReadAllBytes(localtime), localtime, unusable) is { } read) return Found(read.Zone, read.Source);
+            else if (FromTzifBytes(EvidenceOpen.ReadHead(localtime, 1 << 20), localtime, unusable) is { } read) return Found(read.Zone, read.Source);
         }
         else if (listing?.EtcFiles.GetValueOrDefault("localtime") is { SourcePath: { } ltSource } lt)
         {
@@ -90,7 +91,7 @@ public sealed class CaseContext
         if (name is not null && FindZone(name) is { } zone) return (zone, $"etc/localtime ({source} -> {target}) = {name}");
         if (evidenceFile is not null && File.Exists(evidenceFile) && new FileInfo(evidenceFile).LinkTarget is null && new FileInfo(evidenceFile).Length <= 1 << 20)
         {
-            var bytes = File.ReadAllBytes(evidenceFile);
+            var bytes = EvidenceOpen.ReadHead(evidenceFile, 1 << 20);
             if (TzifZone.TryRead(bytes, $"{name ?? target} (TZif from the evidence)", out string? error) is { } own)
                 return (own, $"etc/localtime ({source} -> {target}): zone unknown on this machine, read from the evidence's {evidenceFile} ({Describe(own)})");
             unusable.Add($"{evidenceFile}: {error}");

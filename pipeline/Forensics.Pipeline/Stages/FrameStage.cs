@@ -16,6 +16,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
 {
     private readonly Dictionary<string, string> _seenHashes = new(StringComparer.Ordinal);
     private readonly List<EvidenceFile> _open = [];
+    private int _pruneAt = 64;
     private int _fileIndex;
 
     /// <summary>Thread CPU time (TimeSpan ticks) spent discovering/hashing (on discovery's own thread) and framing (channel waits excluded).</summary>
@@ -32,6 +33,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
                 SourceFile = evidence.SourcePath, RelativePath = evidence.RelativePath, Size = evidence.Length,
                 Sha256 = evidence.Sha256 == "" ? null : evidence.Sha256, StoredSize = evidence.StoredLength, StoredSha256 = evidence.StoredSha256,
                 Compression = evidence.Compression, ModifiedUtc = evidence.ModifiedUtc, GzipTimeUtc = evidence.GzipTimeUtc,
+                AtimePreserved = evidence.AtimePreserved,
             };
             lock (manifest) manifest.Inputs.Add(entry);
             if (IsContextFile(evidence, entry) is { } contextState)
@@ -43,7 +45,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
             }
             var state = Classify(evidence, entry);
             if (state is null) { evidence.Dispose(); continue; }
-            lock (_open) _open.Add(evidence);
+            Track(evidence);
             await FrameFileAsync(state, output, cancel).ConfigureAwait(false);
         }
     }
@@ -67,7 +69,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         entry.Reason = string.Join(", ", tables.Select(t => $"{t.Rows.Count} rows in {t.Name}"));
         var state = new FileState(_fileIndex++, evidence, null, null, entry);
         state.SideTables.AddRange(tables);
-        lock (_open) _open.Add(evidence);
+        Track(evidence);
         return state;
     }
 
@@ -91,7 +93,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
             return null;
         }
         _seenHashes[evidence.Sha256] = evidence.SourcePath;
-        var (format, confidence) = FormatRegistry.Detect(evidence.Head, evidence.FileName);
+        var (format, confidence, window) = FormatDetection.Detect(evidence.Head, evidence.Length, evidence.FileName, evidence.OpenContent);
         if (format is null && evidence.Partial)
         {
             // A cut-short member (bomb limit, corrupt stream) that no parser recognises: the cut is the news.
@@ -107,6 +109,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         }
         entry.Format = format.Id;
         entry.FormatConfidence = confidence;
+        if (window > 0) (entry.Notes ??= []).Add($"recognised as {format.Id} by the content at offset {window}: the first {evidence.Head.Length} bytes match no format, and what of them the parser cannot read is rejected");
         // Rotation sets tighten the file's own reference (mtime/gzip time) with its newer siblings and the date in
         // its name; the file's own times join the set for siblings read after it.
         rotation.Observe(evidence.SourcePath, evidence.ReferenceTimeUtc);
@@ -171,6 +174,21 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         }
         file.TotalBatches = sequence;
         await output.WriteAsync(new FramedItem(file, null), cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keeps the file for <see cref="DisposeOpenFiles"/> (a failed run); files the writer has finished (disposed)
+    /// are dropped from time to time, so the list holds the files in flight, not every file of the run.
+    /// </summary>
+    private void Track(EvidenceFile evidence)
+    {
+        lock (_open)
+        {
+            _open.Add(evidence);
+            if (_open.Count < _pruneAt) return;
+            _open.RemoveAll(f => f.IsDisposed);
+            _pruneAt = Math.Max(64, _open.Count * 2);
+        }
     }
 
     public void DisposeOpenFiles()

@@ -167,6 +167,10 @@ public static class IngestRunner
         t.Events = manifest.Inputs.Sum(i => i.Events);
         t.Rejects = manifest.Inputs.Sum(i => i.Rejects);
         t.Balanced = manifest.Inputs.All(i => i.Records == i.Events + i.Rejects);
+        int atimeTouched = manifest.Inputs.Count(i => i.AtimePreserved == false);
+        t.AtimePreserved = atimeTouched == 0;
+        if (atimeTouched > 0)
+            manifest.Notes.Add($"{atimeTouched} evidence files were read without O_NOATIME (this user does not own them and lacks CAP_FOWNER): their access times may have been updated by this run (see atime_preserved per input)");
     }
 
     /// <summary>Refuses to mix evidence into an existing case unless told to replace it, and never writes inside an input folder.</summary>

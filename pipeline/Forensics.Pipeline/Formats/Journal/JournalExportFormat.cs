@@ -79,7 +79,7 @@ public sealed class JournalExportFormat : ILogFormat
             {
                 var name = line[..eq];
                 var value = line[(eq + 1)..];
-                if (!Meta(rec, name, value)) rec.Fields.Add(new JournalField(Names.Get(name), value.ToArray()));
+                if (!Meta(rec, name, value)) rec.Fields.Add(JournalField.Of(Names.Get(name), value));
                 p += nl < 0 ? rest.Length : nl + 1;
                 continue;
             }
@@ -90,7 +90,7 @@ public sealed class JournalExportFormat : ILogFormat
             long dataStart = nl + 1 + 8;
             if (size > (ulong)(rest.Length - dataStart)) { error = $"binary field {Encoding.UTF8.GetString(line)} claims {size} bytes, entry has {rest.Length - dataStart}"; return null; }
             var data = rest.Slice((int)dataStart, (int)size);
-            rec.Fields.Add(new JournalField(Names.Get(line), data.ToArray()));
+            rec.Fields.Add(JournalField.Of(Names.Get(line), data));
             p += (int)dataStart + (int)size;
             if (p < raw.Length && raw[p] == (byte)'\n') p++;
         }

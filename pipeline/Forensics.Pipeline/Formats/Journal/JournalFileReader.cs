@@ -334,7 +334,7 @@ public sealed class JournalFileReader : IDisposable
         int eq = kv.IndexOf((byte)'=');
         if (eq <= 0) { reason = $"data at {offset} has no FIELD= name"; return null; }
         var name = FieldName(kv[..eq]);
-        var field = new JournalField(name, kv[(eq + 1)..].ToArray());
+        var field = JournalField.Of(name, kv[(eq + 1)..]);
         // Values that repeat across entries (host, unit, comm, boot id …) are worth keeping; messages and
         // timestamps are nearly all unique, and keeping them only promoted garbage into the old generation.
         if (!IsMostlyUnique(name, kv.Length))

@@ -57,8 +57,8 @@ public sealed class JournalJsonFormat : ILogFormat
                 switch (r.TokenType)
                 {
                     case JsonTokenType.String:
-                        var v = GetBytes(ref r);
-                        if (!Meta(rec, name, v)) rec.Fields.Add(new JournalField(name, v));
+                        var v = GetField(ref r, name);
+                        if (!Meta(rec, name, v.Value)) rec.Fields.Add(v);
                         break;
                     case JsonTokenType.Null:
                         rec.Fields.Add(new JournalField(name, []));
@@ -95,7 +95,7 @@ public sealed class JournalJsonFormat : ILogFormat
                     if (!r.TryGetByte(out byte b)) { error = $"field {name}: byte value out of range"; return false; }
                     bytes.Add(b); isBinary = true; break;
                 case JsonTokenType.String:
-                    rec.Fields.Add(new JournalField(name, GetBytes(ref r))); break;
+                    rec.Fields.Add(GetField(ref r, name)); break;
                 case JsonTokenType.Null:
                     rec.Fields.Add(new JournalField(name, [])); break;
                 case JsonTokenType.StartArray:
@@ -106,20 +106,20 @@ public sealed class JournalJsonFormat : ILogFormat
                         inner.Add(ib);
                     }
                     if (r.TokenType != JsonTokenType.EndArray) { error = $"field {name}: bad nested array"; return false; }
-                    rec.Fields.Add(new JournalField(name, [.. inner])); break;
+                    rec.Fields.Add(JournalField.Of(name, [.. inner])); break;
                 default:
                     error = $"field {name}: unexpected JSON {r.TokenType} in array"; return false;
             }
         }
-        if (isBinary) rec.Fields.Add(new JournalField(name, [.. bytes]));
+        if (isBinary) rec.Fields.Add(JournalField.Of(name, [.. bytes]));
         error = null;
         return true;
     }
 
-    private static byte[] GetBytes(ref Utf8JsonReader r)
+    private static JournalField GetField(ref Utf8JsonReader r, string name)
     {
-        if (!r.HasValueSequence && !r.ValueIsEscaped) return r.ValueSpan.ToArray();
-        return Encoding.UTF8.GetBytes(r.GetString()!);
+        if (!r.HasValueSequence && !r.ValueIsEscaped) return JournalField.Of(name, r.ValueSpan);
+        return JournalField.Of(name, Encoding.UTF8.GetBytes(r.GetString()!));
     }
 
     private static bool Meta(JournalRecord rec, string name, byte[] v)

@@ -25,16 +25,20 @@ public static class JournalNormalizer
     public static readonly ExtraColumn Transport = new("transport", ColumnType.String, "_TRANSPORT (journal, syslog, kernel, stdout, audit, driver)");
     public static readonly ExtraColumn Fields = new("fields", ColumnType.String, "all fields as a JSON object, like journalctl -o json (repeated fields as arrays, binary values as arrays of bytes)");
 
+    public static readonly ExtraColumn CutFields = new("cut_fields", ColumnType.String, "fields whose value was over the 1 MiB field limit, as NAME=original bytes (comma-separated); their first 1 MiB is kept");
+
     public static IReadOnlyList<ExtraColumn> Columns { get; } =
-        [Priority, Facility, BootId, MachineId, Seqnum, MonotonicUs, Cursor, Transport, Fields, .. MessageClassifier.Columns];
+        [Priority, Facility, BootId, MachineId, Seqnum, MonotonicUs, Cursor, Transport, Fields, CutFields, .. MessageClassifier.Columns];
 
     public static void Fill(ForensicEvent e, JournalRecord r)
     {
         string? process = null, unitFallback = null, userUnit = null;
         bool hasMessage = false;
         long? pidFallback = null;
+        string? cut = null;
         foreach (var f in r.Fields)
         {
+            if (f.IsCut) cut = (cut is null ? "" : cut + ",") + f.Name + "=" + f.OriginalLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
             switch (f.Name)
             {
                 case "MESSAGE": if (!hasMessage) { e.SetMessage(f.Value); hasMessage = true; } break;
@@ -53,6 +57,7 @@ public static class JournalNormalizer
                 case "_BOOT_ID": if (r.BootId is null) e.Set(BootId, NullIfEmpty(f.Text)); break;
             }
         }
+        if (cut is not null) e.Set(CutFields, cut);
         if (process is not null) e.Process = process;
         e.Pid ??= pidFallback;
         // systemd (PID 1 / user manager) runs in init.scope / user@.service; its UNIT= / USER_UNIT= name the unit

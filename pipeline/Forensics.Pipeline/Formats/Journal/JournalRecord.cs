@@ -9,8 +9,27 @@ namespace Forensics.Pipeline.Formats.Journal;
 /// </summary>
 public sealed class JournalField(string name, byte[] value)
 {
+    /// <summary>
+    /// Largest value kept, as lines are capped at 1 MiB: one 30 MiB binary value otherwise costs about 1 GB on
+    /// its way to the case (its JSON rendering as byte numbers, the message text, the Parquet pages).
+    /// </summary>
+    public const int MaxValueBytes = 1 << 20;
+
     public string Name { get; } = name;
     public byte[] Value { get; } = value;
+
+    /// <summary>Size of the value in the evidence; larger than <see cref="Value"/> when it was cut.</summary>
+    public long OriginalLength { get; private init; } = value.Length;
+    public bool IsCut => OriginalLength > Value.Length;
+
+    /// <summary>A field with its value copied, cut to <see cref="MaxValueBytes"/> (at a UTF-8 character start) when longer.</summary>
+    public static JournalField Of(string name, ReadOnlySpan<byte> value)
+    {
+        if (value.Length <= MaxValueBytes) return new JournalField(name, value.ToArray());
+        int keep = MaxValueBytes;
+        for (int back = 0; back < 3 && (value[keep] & 0xC0) == 0x80; back++) keep--; // not inside a UTF-8 sequence
+        return new JournalField(name, value[..keep].ToArray()) { OriginalLength = value.Length };
+    }
 
     private string? _text;
     private int _printable; // 0 unknown, 1 printable, 2 not

@@ -25,9 +25,11 @@ public enum UtmpFileKind
 /// - an all-0xFF record, ut_type outside 0..9, a negative or over-limit pid, tv_sec outside 1970..2100 or
 ///   tv_usec outside 0..999999 are rejected with the field named;
 /// - a trailing partial record (plaso utmp_corrupted: 4 x 384 + 50 bytes; wtmp.1: one stray byte) is rejected;
+/// - bytes that put the records out of step (one byte inserted, NULs prepended, a record cut short) are one
+///   reject, and the records after them are read in their new step (<see cref="UtmpResync"/>);
 /// - when no record of the file is plausible in any layout (FreeBSD utx.log, random data) every record is
 ///   rejected as "not a Linux utmp record", so a forced parse reports the file instead of inventing logins.
-/// Layout and byte order are chosen once per file in <see cref="Frame"/> from the first 64 records.
+/// Layout and byte order are chosen once per file in <see cref="Frame"/> from the first 64 records (walked with resynchronisation).
 /// </summary>
 public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
 {
@@ -45,6 +47,7 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
         ["EMPTY", "RUN_LVL", "BOOT_TIME", "NEW_TIME", "OLD_TIME", "INIT_PROCESS", "LOGIN_PROCESS", "USER_PROCESS", "DEAD_PROCESS", "ACCOUNTING"];
 
     private const int NotUtmpFlag = 0x100;
+    private const int OutOfStepFlag = 0x200;
     private const int RecordsPerRead = 1024;
 
     public UtmpFileKind Kind { get; } = kind;
@@ -71,55 +74,78 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
     public IEnumerable<RecordBatch> Frame(Stream input, FileContext file, CancellationToken cancel)
     {
         var head = new byte[64 * UtmpLayout.Large];
-        int headLength = ReadFull(input, head);
+        int headLength = ReadFull(input, head, 0);
         var (layout, examined, good) = UtmpLayout.Detect(head.AsSpan(0, headLength));
-        int hint = layout.Code | (examined > 0 && good == 0 ? NotUtmpFlag : 0);
+        if (good == 0 && headLength == head.Length)
+        {
+            // A junk head (the file was recognised further in): the layout of the records in the same windows
+            // FormatDetection sniffed.
+            var window = new byte[ILogFormat.SniffBytes];
+            foreach (long at in FormatDetection.WindowOffsets(input.Length, ILogFormat.SniffBytes))
+            {
+                input.Seek(at, SeekOrigin.Begin);
+                int n = ReadFull(input, window, 0);
+                var further = UtmpLayout.Detect(window.AsSpan(0, n), maxRecords: n / UtmpLayout.Small);
+                if (further.Good > 0) { (layout, examined, good) = further; break; }
+            }
+        }
+        bool notUtmp = examined > 0 && good == 0;
         input.Seek(0, SeekOrigin.Begin);
 
-        var sessions = Kind == UtmpFileKind.Wtmp && file.SideTables is not null && (hint & NotUtmpFlag) == 0
+        var sessions = Kind == UtmpFileKind.Wtmp && file.SideTables is not null && !notUtmp
             ? new UtmpSessionBuilder(IsUtmpName(file.FileName)) : null;
-        int size = layout.RecordSize;
+        int size = layout.RecordSize, lookahead = UtmpResync.Lookahead(layout);
         var buffer = new byte[size * RecordsPerRead];
+        int start = 0, end = 0;
+        bool eof = false;
         var batch = new RecordBatch(bufferSize: size * RecordBatch.DefaultCapacity);
         long offset = 0;
         while (true)
         {
             cancel.ThrowIfCancellationRequested();
-            int n = ReadFull(input, buffer);
-            if (n == 0) break;
-            for (int pos = 0; pos < n; pos += size)
+            if (!eof && end - start < lookahead)
             {
-                int len = Math.Min(size, n - pos);
-                if (!batch.CanAdd(len))
-                {
-                    yield return batch;
-                    batch = new RecordBatch(bufferSize: size * RecordBatch.DefaultCapacity);
-                }
-                AddRecord(batch, sessions, buffer.AsSpan(pos, len), layout, offset, hint);
-                offset += len;
+                buffer.AsSpan(start, end - start).CopyTo(buffer);
+                end -= start;
+                start = 0;
+                int n = ReadFull(input, buffer, end);
+                eof = end + n < buffer.Length;
+                end += n;
             }
-            if (n < buffer.Length) break;
+            if (start == end) break;
+            // A file with no plausible record is rejected record by record, in step (no boundary to find).
+            int left = end - start;
+            var step = notUtmp ? new UtmpStep(left < size ? UtmpStepKind.PartialRecord : UtmpStepKind.Record, Math.Min(size, left))
+                : UtmpResync.Step(buffer.AsSpan(start, left), layout);
+            if (!batch.CanAdd(step.Length))
+            {
+                yield return batch;
+                batch = new RecordBatch(bufferSize: size * RecordBatch.DefaultCapacity);
+            }
+            AddRecord(batch, sessions, buffer.AsSpan(start, step.Length), step.Kind, layout, offset, notUtmp);
+            offset += step.Length;
+            start += step.Length;
         }
         if (batch.Count > 0) yield return batch;
         else batch.Release();
         if (sessions is not null) file.SideTables!.Add(sessions.Build());
     }
 
-    private static void AddRecord(RecordBatch batch, UtmpSessionBuilder? sessions, ReadOnlySpan<byte> record, UtmpLayout layout, long offset, int hint)
+    private static void AddRecord(RecordBatch batch, UtmpSessionBuilder? sessions, ReadOnlySpan<byte> record, UtmpStepKind kind, UtmpLayout layout, long offset, bool notUtmp)
     {
-        bool partial = record.Length < layout.RecordSize;
-        batch.Add(record, offset, hint, truncated: partial);
-        if (sessions is not null && !partial && Problem(record, layout) is null) sessions.Add(record, layout, offset);
+        int hint = layout.Code | (notUtmp ? NotUtmpFlag : 0) | (kind == UtmpStepKind.OutOfStep ? OutOfStepFlag : 0);
+        batch.Add(record, offset, hint, truncated: kind == UtmpStepKind.PartialRecord);
+        if (sessions is not null && kind == UtmpStepKind.Record && Problem(record, layout) is null) sessions.Add(record, layout, offset);
     }
 
     private static bool IsUtmpName(string fileName) => Path.GetFileName(fileName).StartsWith("utmp", StringComparison.OrdinalIgnoreCase);
 
-    private static int ReadFull(Stream s, byte[] buffer)
+    private static int ReadFull(Stream s, byte[] buffer, int from)
     {
         int total = 0;
-        while (total < buffer.Length)
+        while (from + total < buffer.Length)
         {
-            int n = s.Read(buffer, total, buffer.Length - total);
+            int n = s.Read(buffer, from + total, buffer.Length - from - total);
             if (n <= 0) break;
             total += n;
         }
@@ -146,6 +172,11 @@ public sealed class UtmpFormat(UtmpFileKind kind) : ILogFormat
             if (batch.Truncated(i))
             {
                 output.Reject(offset, $"trailing partial record ({raw.Length} of {layout.RecordSize} bytes)", raw);
+                continue;
+            }
+            if ((hint & OutOfStepFlag) != 0)
+            {
+                output.Reject(offset, $"{raw.Length} bytes out of step with the {layout.RecordSize}-byte records (bytes inserted or lost): records resume at offset {offset + raw.Length} ({layout.Name})", raw);
                 continue;
             }
             if ((hint & NotUtmpFlag) != 0)

@@ -111,8 +111,11 @@ public sealed class UtmpLayout
     /// <summary>
     /// Picks the layout whose reading of the first records is plausible most often. A record counts as good
     /// when it looks right and has a real time (not 0: a misaligned 64-bit read of a 32-bit time followed by
-    /// zeros gives exactly 0), bad when it does not look right, and neutral otherwise. Returns the layout and
-    /// its good and bad counts; the best layout has the highest good share, then the most good records.
+    /// zeros gives exactly 0), bad when it does not look right, and neutral otherwise. The records are walked
+    /// as the framer walks them (<see cref="UtmpResync"/>), so a file whose records are out of step with its
+    /// start (bytes inserted or prepended) is judged by its records, each out-of-step piece counting as one bad.
+    /// Returns the layout and its good and bad counts; the best layout has the highest good share, then the
+    /// most good records.
     /// </summary>
     public static (UtmpLayout Layout, int Examined, int Good) Detect(ReadOnlySpan<byte> head, int maxRecords = 64)
     {
@@ -121,14 +124,7 @@ public sealed class UtmpLayout
         bool first = true;
         foreach (var layout in All)
         {
-            int good = 0, bad = 0;
-            for (int i = 0; i < maxRecords && (i + 1) * layout.RecordSize <= head.Length; i++)
-            {
-                var r = head.Slice(i * layout.RecordSize, layout.RecordSize);
-                if (AllBytes(r, 0) || AllBytes(r, 0xFF)) continue; // blank slots say nothing about the layout
-                if (!layout.LooksRight(r)) bad++;
-                else if (layout.TvSec(r) != 0) good++;
-            }
+            var (good, bad) = layout.Count(head, maxRecords);
             long mine = (long)good * (bestGood + bestBad), theirs = (long)bestGood * (good + bad);
             if (first || mine > theirs || (mine == theirs && good > bestGood))
             {
@@ -136,5 +132,30 @@ public sealed class UtmpLayout
             }
         }
         return (best, bestGood + bestBad, bestGood);
+    }
+
+    private (int Good, int Bad) Count(ReadOnlySpan<byte> head, int maxRecords)
+    {
+        int good = 0, bad = 0, pos = 0;
+        for (int step = 0; step < maxRecords && pos + RecordSize <= head.Length; step++)
+        {
+            var next = UtmpResync.Step(head[pos..], this);
+            var r = head.Slice(pos, RecordSize);
+            pos += next.Length;
+            if (next.Kind == UtmpStepKind.OutOfStep) bad++;
+            else if (AllBytes(r, 0) || AllBytes(r, 0xFF)) continue; // blank slots say nothing about the layout
+            else if (!LooksRight(r)) bad++;
+            else if (TvSec(r) != 0) good++;
+            if (good == 0 && bad > 0)
+            {
+                // Nothing plausible yet: junk before the records (or no records at all). Jump to the next sure
+                // record within 32 records (longer junk is found by FormatDetection's later windows); the junk
+                // counts once.
+                int anchor = UtmpResync.FindAnchor(head, this, pos, pos + 32 * RecordSize);
+                if (anchor < 0) break;
+                pos = anchor;
+            }
+        }
+        return (good, bad);
     }
 }
