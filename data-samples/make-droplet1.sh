@@ -42,6 +42,9 @@ cp "$HERE/droplet1-etc/"* "$OUT/etc/" 2>/dev/null || true
 cp -r "$HERE/droplet1-etc/ssh" "$OUT/etc/"
 echo "$MID" > "$OUT/etc/machine-id"
 cp /usr/share/zoneinfo/UTC "$OUT/etc/localtime"     # Debian tzdata's UTC, copied (not a symlink)
+# dnf-makecache's unit and timer (dnf 4's etc/systemd/ texts) and Fedora's type-wide drop-in (systemd package)
+mkdir -p "$OUT/usr"
+cp -r "$HERE/droplet1-usr/lib" "$OUT/usr/"
 
 # ---------------------------------------------------------------- 4. journal
 mkdir -p "$WORK/jr"

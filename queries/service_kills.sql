@@ -5,37 +5,17 @@
 -- tables: events
 -- param: merge INTERVAL 1m kill evidence of one unit this close together is one incident (exited + failed + timeout lines)
 -- output: kill_ts, host, unit, how, signal, exit_status, unit_result, cpu_seconds, trigger, triggered_at, started_at, ran_seconds, previous_line_at, silence_seconds, previous_line, source_file, source_offset
--- systemd logs one kill as several lines (src/core/service.c service_sigchld_event: "Main process exited,
--- code=killed, status=9/KILL", then "Failed with result 'signal'", unit_timeout for "State 'stop-sigterm' timed
--- out. Killing."), so they are merged into one incident per unit.
+-- The incidents come from the session macro unit_kills (Query/UnitKillsMacro.cs): systemd logs one kill as
+-- several lines, merged into one incident per unit, with its first kill line (source_file, source_offset);
+-- service_kill_candidates reads the same incidents.
 -- The trigger is the latest X.timer firing for X.service before the kill (systemd.timer(5): a timer activates the
 -- service of the same name unless Unit= says otherwise; a Unit= override is not seen here). Lookups are ASOF joins
 -- (one sort-merge), not per-incident subqueries: on a 50 M-event case those took minutes.
 WITH unit_lines AS (
-    SELECT ts, coalesce(host, '') AS hkey, host, unit, event, message, source_file, source_offset, signal, exit_code, exit_status, unit_result, cpu_seconds
+    SELECT ts, coalesce(host, '') AS hkey, unit, event, message
     FROM events WHERE unit IS NOT NULL AND ts IS NOT NULL
-), evidence AS (
-    SELECT *,
-           (event = 'systemd.main_process_exited' AND (exit_code IN ('killed', 'dumped') OR signal IS NOT NULL))
-        OR (event = 'systemd.unit_failed' AND unit_result IN ('signal', 'timeout', 'core-dump', 'watchdog'))
-        OR event = 'systemd.unit_timeout' AS is_kill
-    FROM unit_lines
-    WHERE event IN ('systemd.main_process_exited', 'systemd.unit_failed', 'systemd.unit_timeout', 'systemd.unit_killing', 'systemd.cpu_consumed')
-), numbered AS (
-    SELECT *, sum(CASE WHEN prev IS NULL OR ts - prev > CAST($merge AS INTERVAL) THEN 1 ELSE 0 END)
-                  OVER (PARTITION BY hkey, unit ORDER BY ts, source_offset ROWS UNBOUNDED PRECEDING) AS incident
-    FROM (SELECT *, lag(ts) OVER (PARTITION BY hkey, unit ORDER BY ts, source_offset) AS prev FROM evidence)
 ), incidents AS (
-    SELECT hkey, min(host) AS host, unit, incident,
-           min(ts) FILTER (WHERE is_kill) AS kill_ts,
-           -- the first kill line of the incident: the record the finding rests on
-           arg_min(source_file, (ts, source_offset)) FILTER (WHERE is_kill) AS source_file,
-           arg_min(source_offset, (ts, source_offset)) FILTER (WHERE is_kill) AS source_offset,
-           CASE WHEN bool_or(event = 'systemd.unit_timeout' OR unit_result = 'timeout') THEN 'timeout' ELSE 'signal' END AS how,
-           max(signal) AS signal, max(exit_status) AS exit_status, max(unit_result) AS unit_result,
-           arg_max(cpu_seconds, ts) FILTER (WHERE event = 'systemd.cpu_consumed') AS cpu_seconds
-    FROM numbered GROUP BY hkey, unit, incident
-    HAVING bool_or(is_kill)
+    SELECT * FROM unit_kills($merge)
 ), timers AS (
     SELECT ts, hkey, regexp_replace(unit, '\.timer$', '.service') AS service, unit AS timer
     FROM unit_lines WHERE event = 'systemd.timer_triggered'

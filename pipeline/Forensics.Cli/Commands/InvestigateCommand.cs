@@ -72,7 +72,7 @@ internal static class InvestigateCommand
                 sigmaFailed = detections.Errors.Count > 0 || sigmaOutcomes.Any(o => o.Failed is not null);
             }
             var timeline = Path.Combine(caseDir, "exports", "timeline.csv");
-            var result = await TimelineExport.WriteAsync(session, TimelineFormat.Csv, new TimelineFilter(), timeline, raw: false, cancel);
+            var result = await TimelineExport.WriteAsync(session, TimelineFormat.Csv, new TimelineFilter(), timeline, new TimelineOptions(), cancel);
             Console.WriteLine();
             Console.WriteLine($"timeline: {result.Rows:N0} events in {Path.GetFullPath(timeline)}");
             int reportCode = ReportCommand.Write(session, queries, report, null, out var reportPath);

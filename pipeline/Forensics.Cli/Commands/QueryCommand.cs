@@ -20,7 +20,7 @@ internal static class QueryCommand
         var param = new Option<string[]>("--param", "-p") { Description = "Parameter value name=value (repeatable)", AllowMultipleArgumentsPerToken = false };
         var command = new Command("query", "Run a canned investigation over a case");
         command.Arguments.Add(name);
-        foreach (var o in new Option[] { Case, param, Format, Output, Raw, CaseReading.AllowIncomplete, QueriesCommand.QueriesFolder }) command.Options.Add(o);
+        foreach (var o in new Option[] { Case, param, Format, Output, Raw, DisplayZone.Option, CaseReading.AllowIncomplete, QueriesCommand.QueriesFolder }) command.Options.Add(o);
         Format.AcceptOnlyFromAmong(QueryOutput.Formats);
         command.SetAction(parse =>
         {
@@ -32,6 +32,7 @@ internal static class QueryCommand
                 Console.Error.WriteLine($"forensics: no query named {TerminalText.Escape(wanted)}; known: {string.Join(", ", queries.Select(x => x.Name))}");
                 return ExitCodes.Usage;
             }
+            if (!DisplayZone.TryParse(parse, out var zone)) return ExitCodes.Usage;
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var kv in parse.GetValue(param) ?? [])
             {
@@ -40,13 +41,13 @@ internal static class QueryCommand
                 values[kv[..eq]] = kv[(eq + 1)..];
             }
             return Run(parse.GetValue(Case)!, new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete) },
-                q.Sql, () => q.Bind(values), parse.GetValue(Format)!, parse.GetValue(Output), parse.GetValue(Raw));
+                q.Sql, () => q.Bind(values), parse.GetValue(Format)!, parse.GetValue(Output), parse.GetValue(Raw), zone);
         });
         return command;
     }
 
     /// <summary>Opens the case, runs the SQL with the bound parameters, and writes the result; errors are messages, not stack traces.</summary>
-    public static int Run(string caseDir, CaseAccess access, string sql, Func<Dictionary<string, object?>> bind, string format, string? output, bool raw)
+    public static int Run(string caseDir, CaseAccess access, string sql, Func<Dictionary<string, object?>> bind, string format, string? output, bool raw, TimeZoneInfo? zone = null)
     {
         Dictionary<string, object?> parameters;
         try { parameters = bind(); }
@@ -67,7 +68,7 @@ internal static class QueryCommand
         {
             bool table = format == "table" && output is null;
             if (table) CaseReading.Warn(session, onStdout: true, onStderr: false); // stderr had it when the case was opened
-            QueryOutput.Write(result, format, output, raw, QueryOutput.RelativeTo(session.Manifest));
+            QueryOutput.Write(result, format, output, raw, QueryOutput.RelativeTo(session.Manifest), zone);
             // Repeated after the output, where a reader of a long result looks last.
             CaseReading.Warn(session, onStdout: table);
         }

@@ -9,8 +9,10 @@ internal static class QueryOutput
 {
     public static readonly string[] Formats = ["table", "csv", "json"];
 
-    public static void Write(QueryResult result, string format, string? outputFile, bool raw, Func<string, string>? shortPath = null)
+    /// <summary><paramref name="zone"/> (--tz) shows times of the table and the CSV in that zone; JSON stays UTC.</summary>
+    public static void Write(QueryResult result, string format, string? outputFile, bool raw, Func<string, string>? shortPath = null, TimeZoneInfo? zone = null)
     {
+        if (zone is not null && format != "json") result = DisplayZone.Apply(result, zone);
         if (format == "table" && outputFile is null) { PrintTable(result, shortPath); return; }
         using var stream = outputFile is null ? Console.OpenStandardOutput() : File.Create(outputFile);
         switch (format)

@@ -18,9 +18,12 @@ internal static class TimelineCommand
         var events = new Option<string[]>("--event") { Description = "Event kinds to keep (repeatable; ssh.* for a family)", AllowMultipleArgumentsPerToken = true };
         var format = new Option<string>("--format", "-f") { Description = "csv, timesketch, l2tcsv, jsonl or arrow (Arrow IPC file)", DefaultValueFactory = _ => "csv" };
         format.AcceptOnlyFromAmong("csv", "timesketch", "l2tcsv", "jsonl", "arrow");
-        var output = new Option<string>("--output", "-o") { Description = "File to write", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "File to write (an existing file only with --force)", Required = true };
+        var force = new Option<bool>("--force") { Description = "Replace the --output file if it exists" };
+        var columns = new Option<string>("--columns") { Description = "all (the spine and every typed column: auth_method, http_status, audit_*, …) or spine; Timesketch gets them as attributes, l2tcsv keeps its 17", DefaultValueFactory = _ => "all" };
+        columns.AcceptOnlyFromAmong("all", "spine");
         var command = new Command("timeline", "Export the case's events as one timeline (CSV, Timesketch CSV, plaso l2tcsv, JSON lines, Arrow)");
-        foreach (var o in new Option[] { QueryCommand.Case, from, to, around, window, events, format, output, QueryCommand.Raw, CaseReading.AllowIncomplete }) command.Options.Add(o);
+        foreach (var o in new Option[] { QueryCommand.Case, from, to, around, window, events, format, output, force, columns, DisplayZone.Option, QueryCommand.Raw, CaseReading.AllowIncomplete }) command.Options.Add(o);
         command.SetAction(async (parse, cancel) =>
         {
             TimelineFilter filter;
@@ -30,16 +33,36 @@ internal static class TimelineCommand
             }
             catch (FormatException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Usage; }
             var fmt = ParseFormat(parse.GetValue(format)!);
+            if (!DisplayZone.TryParse(parse, out var zone)) return ExitCodes.Usage;
+            var path = parse.GetValue(output)!;
+            if (!parse.GetValue(force) && File.Exists(path))
+            {
+                Console.Error.WriteLine($"forensics: {TerminalText.Escape(path)} exists; give --force to replace it");
+                return ExitCodes.Usage;
+            }
+            var options = new TimelineOptions
+            {
+                Raw = parse.GetValue(QueryCommand.Raw),
+                Columns = parse.GetValue(columns) == "spine" ? TimelineColumns.Spine : TimelineColumns.All,
+                DisplayZone = zone?.Id,
+                Overwrite = parse.GetValue(force),
+            };
             using var session = CaseReading.Open(parse.GetValue(QueryCommand.Case)!, new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete) }, out var refused);
             if (session is null) return refused;
             try
             {
                 var sw = Stopwatch.StartNew();
-                var result = await TimelineExport.WriteAsync(session, fmt, filter, parse.GetValue(output)!, parse.GetValue(QueryCommand.Raw), cancel);
+                var result = await TimelineExport.WriteAsync(session, fmt, filter, path, options, cancel);
                 Console.Error.WriteLine($"timeline: {result.Rows:N0} events written to {parse.GetValue(output)} in {sw.Elapsed.TotalSeconds:0.00} s"
                     + (result.SkippedWithoutTime > 0 ? $"; {result.SkippedWithoutTime:N0} events without a usable time left out ({parse.GetValue(format)} needs one)" : ""));
                 CaseReading.Warn(session);
                 return ExitCodes.Ok;
+            }
+            catch (OutputExistsException ex)
+            {
+                // Created by someone else while the timeline was written.
+                Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}");
+                return ExitCodes.Usage;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -37,6 +37,7 @@ public sealed class CaseSession : IDisposable
         new Dictionary<string, IReadOnlyList<(string Name, string Type)>>(StringComparer.Ordinal)
         {
             ["passwd"] = [("user", "VARCHAR"), ("uid", "BIGINT"), ("gid", "BIGINT"), ("gecos", "VARCHAR"), ("home", "VARCHAR"), ("shell", "VARCHAR"), ("can_login", "BOOLEAN"), ("source_file", "VARCHAR")],
+            ["systemd_units"] = [("unit", "VARCHAR"), ("section", "VARCHAR"), ("key", "VARCHAR"), ("value", "VARCHAR"), ("line", "BIGINT"), ("drop_in", "VARCHAR"), ("config_file", "VARCHAR"), ("source_file", "VARCHAR")],
             ["sshd_settings"] = [("setting", "VARCHAR"), ("value", "VARCHAR"), ("source", "VARCHAR"), ("line", "BIGINT"), ("include_may_override", "BOOLEAN"), ("config_file", "VARCHAR"), ("source_file", "VARCHAR")],
         };
 
@@ -97,6 +98,7 @@ public sealed class CaseSession : IDisposable
             s.Execute($"SET temp_directory = {Literal(spill)}");
             s.CreateViews();
             s.Execute(s.RelayedFormatsPresent() > 1 ? EventsOnceMacro : EventsOnceSingleSourceMacro);
+            s.Execute(UnitKillsMacro.Sql);
             if (access is not null)
             {
                 SqlSandbox.Apply(s, s._viewFiles, access.WriteFolder);

@@ -73,6 +73,11 @@ public sealed class InvestigationReport
                      + (r.Get("cpu_seconds") is not null ? $", {V(r, "cpu_seconds")} s CPU" : "")
                      + (r.Get("trigger") is not null ? $", started by {V(r, "trigger")}" : "")
                      + (r.Get("silence_seconds") is not null ? $", silent {V(r, "silence_seconds")} s ({Hours(r.Get("silence_seconds"))} h) before" : "")));
+        Section(sb, "service_kill_candidates", "Who may have killed them (evidence around each kill, then the unit's settings)", r =>
+            Line(sb, $"{V(r, "kill_ts")} {V(r, "unit")}: {V(r, "candidate")}"
+                     + (r.Get("candidate_ts") is not null ? $" at {V(r, "candidate_ts")} ({V(r, "seconds_before_kill")} s before)" : "")
+                     + $": {V(r, "evidence", 140)}"
+                     + (r.Get("source_file") is not null ? $" [{V(r, "source_file", 80)}{(r.Get("source_offset") is not null ? "@" + V(r, "source_offset") : "")}{(r.Get("source_line") is not null ? ":" + V(r, "source_line") : "")}]" : "")));
         if (Results.TryGetValue(AroundKill, out var aroundKill))
         {
             // Bot SSH chatter would drown the few events that matter; it is counted, not listed.

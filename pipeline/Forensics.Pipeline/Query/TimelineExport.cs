@@ -20,6 +20,21 @@ public sealed record TimelineFilter
 
 public sealed record TimelineResult(long Rows, long SkippedWithoutTime);
 
+/// <summary>How a timeline is written.</summary>
+public sealed record TimelineOptions
+{
+    /// <summary>Keep text as it is: no formula escape, control characters not shown as \xHH (CSV forms).</summary>
+    public bool Raw { get; init; }
+    /// <summary>The spine only, or the spine and the typed columns (csv, jsonl, arrow; Timesketch attributes).</summary>
+    public TimelineColumns Columns { get; init; } = TimelineColumns.All;
+    /// <summary>IANA zone for the human-facing csv's <c>datetime</c> (named in its header); null is UTC. Machine formats stay UTC.</summary>
+    public string? DisplayZone { get; init; }
+    /// <summary>Formats whose typed columns --columns all keeps; null: those with events in the case (every format for <see cref="TimelineExport.Sql(TimelineFormat, TimelineFilter, TimelineOptions, out Dictionary{string, object?})"/>).</summary>
+    public IReadOnlyCollection<string>? Formats { get; init; }
+    /// <summary>Replace an existing output file (the command refuses without --force).</summary>
+    public bool Overwrite { get; init; } = true;
+}
+
 /// <summary>
 /// Exports <c>events</c> as a timeline. DuckDB does the selection, ordering and formatting of every column (in
 /// parallel, in SQL below), and hands Arrow record batches over (DuckDB.NET ExecuteArrowStream, the fast path);
@@ -30,48 +45,65 @@ public static class TimelineExport
     private const string Iso = "strftime(ts, '%Y-%m-%dT%H:%M:%S.%f+00:00')";
     private const string Order = "ORDER BY ts NULLS LAST, source_file, source_offset";
 
-    /// <summary>Our own columns: the spine, times as ISO 8601 UTC text and epoch µs.</summary>
-    private static readonly string CsvColumns = $"{Iso} AS datetime, epoch_us(ts) AS timestamp_us, {SpineList(skipTs: true)}";
+    /// <summary>
+    /// Our own columns: times as ISO 8601 (UTC, or the display zone named in the header) and epoch µs, the spine
+    /// with the analyst's message (<see cref="TimelineSql.Message"/>) and the stored one when they differ, then the
+    /// typed columns.
+    /// </summary>
+    private static string CsvColumns(TimelineOptions o) =>
+        (o.DisplayZone is { } zone ? $"{TimelineSql.IsoInZone} AS {Quoted(DatetimeHeader(zone))}" : $"{Iso} AS datetime")
+        + $", epoch_us(ts) AS timestamp_us, {SpineList(skipTs: true)}, {TimelineSql.RawMessage} AS raw_message{TimelineSql.TypedList(o.Columns, o.Formats)}";
+
+    /// <summary>The csv's time column: <c>datetime</c> in UTC, <c>datetime (Europe/Berlin)</c> in a display zone.</summary>
+    public static string DatetimeHeader(string? zone) => zone is null ? "datetime" : $"datetime ({zone})";
 
     /// <summary>
     /// Timesketch CSV import (timesketch docs, "Import from JSON or CSV"): required <c>message</c>, <c>datetime</c>
     /// (ISO 8601 with an explicit offset), <c>timestamp</c> (epoch µs), <c>timestamp_desc</c>; names Timesketch
     /// reserves (<c>_id, _type, _index, _source, __ts_timeline_id</c>) are never used. Plaso's field names for the
     /// same things (<c>hostname</c>, <c>username</c>, <c>reporter</c>, <c>body</c>, <c>pid</c>, <c>data_type</c>)
-    /// let plaso-minded analyzers and saved searches work; our provenance columns come last.
+    /// let plaso-minded analyzers and saved searches work; our provenance columns, then the typed columns as
+    /// attributes, come last. <c>body</c> is the stored message.
     /// </summary>
-    private const string TimesketchColumns = $"""
-        coalesce(message, event) AS message, {Iso} AS datetime, epoch_us(ts) AS timestamp, 'Event Recorded' AS timestamp_desc,
+    private static string TimesketchColumns(TimelineOptions o) => $"""
+        coalesce({TimelineSql.Message}, event) AS message, {Iso} AS datetime, epoch_us(ts) AS timestamp, {TimelineSql.TimestampDesc} AS timestamp_desc,
         'forensics:' || format || ':' || replace(event, '.', ':') AS data_type, event, format AS source_format, host AS hostname,
         "user" AS username, process AS reporter, pid, unit, src_ip, src_port, message AS body, ts_quality,
-        source_file, source_offset, source_sha256
+        source_file, source_offset, source_sha256{TimelineSql.TypedList(o.Columns, o.Formats)}
         """;
 
     /// <summary>
     /// plaso's l2tcsv output (plaso/output/l2t_csv.py, 17 fields in this order). Time in UTC, MM/DD/YYYY and
     /// HH:MM:SS; MACB "...." because a log line's time is when it was written, none of M/A/C/B; type is the
-    /// timestamp_desc; short is the first 80 characters, desc the whole message.
+    /// timestamp_desc; short is the first 80 characters, desc the whole message. One row per line: CR and LF in a
+    /// field are written as \r and \n (line-based tools read l2tcsv).
     /// </summary>
-    private const string L2tColumns = """
+    private static readonly string L2tColumns = $"""
         strftime(ts, '%m/%d/%Y') AS date, strftime(ts, '%H:%M:%S') AS time, 'UTC' AS timezone, '....' AS MACB,
-        'LOG' AS source, format AS sourcetype, 'Event Recorded' AS type, coalesce("user", '-') AS user, coalesce(host, '-') AS host,
-        left(coalesce(message, event), 80) AS short, coalesce(message, event) AS desc, '2' AS version, source_file AS filename,
-        '-' AS inode, event AS notes, 'forensics:' || format AS format,
-        concat_ws('; ', 'offset: ' || source_offset, 'process: ' || process, 'pid: ' || pid, 'unit: ' || unit, 'src_ip: ' || src_ip,
-                  'src_port: ' || src_port, 'ts_quality: ' || ts_quality, 'sha256: ' || source_sha256) AS extra
+        'LOG' AS source, format AS sourcetype, {TimelineSql.TimestampDesc} AS type, {TimelineSql.OneLine("coalesce(\"user\", '-')")} AS user,
+        {TimelineSql.OneLine("coalesce(host, '-')")} AS host,
+        {TimelineSql.OneLine("left(_message, 80)")} AS short, {TimelineSql.OneLine("_message")} AS desc,
+        '2' AS version, {TimelineSql.OneLine("source_file")} AS filename, '-' AS inode, event AS notes, 'forensics:' || format AS format,
+        {TimelineSql.OneLine("concat_ws('; ', 'offset: ' || source_offset, 'process: ' || process, 'pid: ' || pid, 'unit: ' || unit, 'src_ip: ' || src_ip, 'src_port: ' || src_port, 'ts_quality: ' || ts_quality, 'sha256: ' || source_sha256)")} AS extra
         """;
 
-    /// <summary>Arrow keeps types (timestamp[us], int64, ...) for pandas/Polars: the spine as stored.</summary>
-    private static readonly string ArrowColumns = SpineList(skipTs: false);
+    /// <summary>Arrow keeps types (timestamp[us], int64, ...) for pandas/Polars: the spine as stored (message as the analyst reads it), then the typed columns.</summary>
+    private static string ArrowColumns(TimelineOptions o) => $"{SpineList(skipTs: false)}, {TimelineSql.RawMessage} AS raw_message{TimelineSql.TypedList(o.Columns, o.Formats)}";
 
-    /// <summary>The spine's columns as declared in <see cref="Case.EventSchema"/>, quoted for SQL.</summary>
+    /// <summary>The spine's columns as declared in <see cref="Case.EventSchema"/>, quoted for SQL; message is the analyst's.</summary>
     private static string SpineList(bool skipTs) =>
-        string.Join(", ", Case.EventSchema.Spine.Where(c => !skipTs || c.Name != "ts").Select(c => "\"" + c.Name + "\""));
+        string.Join(", ", Case.EventSchema.Spine.Where(c => !skipTs || c.Name != "ts")
+            .Select(c => c.Name == "message" ? $"{TimelineSql.Message} AS message" : Quoted(c.Name)));
+
+    private static string Quoted(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     public static readonly string[] L2tHeader = ["date", "time", "timezone", "MACB", "source", "sourcetype", "type", "user", "host", "short", "desc", "version", "filename", "inode", "notes", "format", "extra"];
     public static readonly string[] TimesketchReserved = ["_id", "_type", "_index", "_source", "__ts_timeline_id"];
 
-    public static string Sql(TimelineFormat format, TimelineFilter filter, out Dictionary<string, object?> parameters)
+    public static string Sql(TimelineFormat format, TimelineFilter filter, out Dictionary<string, object?> parameters) =>
+        Sql(format, filter, new TimelineOptions(), out parameters);
+
+    public static string Sql(TimelineFormat format, TimelineFilter filter, TimelineOptions options, out Dictionary<string, object?> parameters)
     {
         parameters = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -79,19 +111,30 @@ public static class TimelineExport
             ["to"] = filter.To is { } t ? DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Unspecified) : null,
             ["kinds"] = filter.Events.Count == 0 ? null : string.Join(',', filter.Events),
         };
+        // Only the csv is for people; jsonl, arrow, Timesketch and l2tcsv stay UTC whatever the display zone.
+        if (format == TimelineFormat.Csv && options.DisplayZone is { } zone) parameters["tz"] = zone;
+        else options = options with { DisplayZone = null };
         var columns = format switch
         {
-            TimelineFormat.Csv or TimelineFormat.Jsonl => CsvColumns,
-            TimelineFormat.Timesketch => TimesketchColumns,
+            TimelineFormat.Csv or TimelineFormat.Jsonl => CsvColumns(options),
+            TimelineFormat.Timesketch => TimesketchColumns(options),
             TimelineFormat.L2tCsv => L2tColumns,
-            TimelineFormat.Arrow => ArrowColumns,
+            TimelineFormat.Arrow => ArrowColumns(options),
             _ => throw new ArgumentOutOfRangeException(nameof(format)),
         };
         // Timesketch and l2tcsv need a time on every row; a row without one is counted, never given a fake date.
         bool needsTime = format is TimelineFormat.Timesketch or TimelineFormat.L2tCsv;
+        // Only Timesketch and l2tcsv name the kind's meaning; the other formats need no join.
+        // l2tcsv reads the message twice (short, desc): it is rendered once, below.
+        var from = format switch
+        {
+            TimelineFormat.Timesketch => "events " + TimelineSql.TimestampDescJoin,
+            TimelineFormat.L2tCsv => $"(SELECT *, coalesce({TimelineSql.Message}, event) AS _message FROM events) AS events " + TimelineSql.TimestampDescJoin,
+            _ => "events",
+        };
         return $"""
             SELECT {columns}
-            FROM events
+            FROM {from}
             WHERE {Where(needsTime)}
             {Order}
             """;
@@ -103,25 +146,35 @@ public static class TimelineExport
           AND ($kinds IS NULL OR len(list_filter(string_split($kinds, ','), k -> event = k OR (ends_with(k, '*') AND starts_with(event, rtrim(k, '*'))))) > 0)
         """;
 
-    /// <summary>Writes the timeline to a file; <paramref name="raw"/> keeps fields a spreadsheet would run as formulas and control characters as they are.</summary>
-    public static async Task<TimelineResult> WriteAsync(CaseSession session, TimelineFormat format, TimelineFilter filter, string path, bool raw = false, CancellationToken cancel = default)
+    /// <summary>Writes the timeline to a file (through a temporary file beside it, moved into place when complete).</summary>
+    public static async Task<TimelineResult> WriteAsync(CaseSession session, TimelineFormat format, TimelineFilter filter, string path, TimelineOptions? options = null, CancellationToken cancel = default)
     {
+        options ??= new TimelineOptions();
+        if (!options.Overwrite && File.Exists(path)) throw new OutputExistsException(path);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
         var temp = path + ".tmp";
         long rows;
         await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
-            rows = await WriteAsync(session, format, filter, stream, raw, cancel).ConfigureAwait(false);
-        File.Move(temp, path, overwrite: true);
+            rows = await WriteAsync(session, format, filter, stream, options, cancel).ConfigureAwait(false);
+        try { File.Move(temp, path, overwrite: options.Overwrite); }
+        catch (IOException) when (!options.Overwrite && File.Exists(path))
+        {
+            File.Delete(temp);
+            throw new OutputExistsException(path);
+        }
         long skipped = 0;
         if (format is TimelineFormat.Timesketch or TimelineFormat.L2tCsv)
             skipped = Convert.ToInt64(session.Run("SELECT count(*) FROM events WHERE ts IS NULL").Rows[0][0], CultureInfo.InvariantCulture);
         return new TimelineResult(rows, skipped);
     }
 
-    public static async Task<long> WriteAsync(CaseSession session, TimelineFormat format, TimelineFilter filter, Stream output, bool raw = false, CancellationToken cancel = default)
+    public static async Task<long> WriteAsync(CaseSession session, TimelineFormat format, TimelineFilter filter, Stream output, TimelineOptions? options = null, CancellationToken cancel = default)
     {
-        var sql = Sql(format, filter, out var parameters);
+        options ??= new TimelineOptions();
+        if (options.Formats is null) options = options with { Formats = FormatsIn(session) };
+        bool raw = options.Raw;
+        var sql = Sql(format, filter, options, out var parameters);
         using var cmd = session.Command(sql, parameters);
         using var reader = cmd.ExecuteArrowStream();
         return format switch
@@ -130,6 +183,16 @@ public static class TimelineExport
             TimelineFormat.Jsonl => await WriteJsonlAsync(reader, output, cancel).ConfigureAwait(false),
             _ => await WriteCsvAsync(reader, output, raw, cancel).ConfigureAwait(false),
         };
+    }
+
+    /// <summary>The formats that have event parts in the case (events/&lt;format&gt;/*.parquet).</summary>
+    private static HashSet<string> FormatsIn(CaseSession session)
+    {
+        var root = Path.Combine(session.CaseDirectory, Case.CaseLayout.EventsFolder);
+        if (!Directory.Exists(root)) return [];
+        return Directory.EnumerateDirectories(root)
+            .Where(d => Directory.EnumerateFiles(d, "*.parquet", SearchOption.AllDirectories).Any())
+            .Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>CSV for spreadsheets: RFC 4180, and by default OWASP's formula-injection escape (a leading ').</summary>
@@ -302,3 +365,8 @@ public static class TimelineExport
     };
 }
 
+/// <summary>The output file exists and overwriting was not asked for (--force).</summary>
+public sealed class OutputExistsException(string path) : IOException($"{path} exists (give --force to replace it)")
+{
+    public string Path { get; } = path;
+}

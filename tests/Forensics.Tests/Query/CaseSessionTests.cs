@@ -13,7 +13,7 @@ public sealed class CaseSessionTests
     {
         using var tmp = new TempDir();
         using var session = CaseSession.Open(tmp.Path);
-        Assert.Equal(["events", "sessions", "rejects", "detections", "files", "context_passwd", "context_sshd_settings"], session.Views);
+        Assert.Equal(["events", "sessions", "rejects", "detections", "files", "context_passwd", "context_sshd_settings", "context_systemd_units"], session.Views);
         var cols = session.Run("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'events'");
         var types = cols.Rows.ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
         foreach (var (name, type) in CaseSession.EventColumns) Assert.Equal(type, types[name]);

@@ -41,7 +41,7 @@ public sealed class ControlCharacterExportTests
         var safe = dir.Combine("safe.csv");
         var raw = dir.Combine("raw.csv");
         await TimelineExport.WriteAsync(session, format, new TimelineFilter(), safe);
-        await TimelineExport.WriteAsync(session, format, new TimelineFilter(), raw, raw: true);
+        await TimelineExport.WriteAsync(session, format, new TimelineFilter(), raw, new TimelineOptions { Raw = true });
 
         var text = await File.ReadAllTextAsync(safe);
         Assert.DoesNotContain(text, c => c < 0x20 && c != '\n');

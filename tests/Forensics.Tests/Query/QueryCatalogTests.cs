@@ -8,7 +8,7 @@ public sealed class QueryCatalogTests
 {
     private static readonly string[] CannedSet =
     [
-        "case_overview", "cross_source_actors", "http_proxy_probes", "login_evidence_gaps", "logins", "service_kills",
+        "case_overview", "cross_source_actors", "http_proxy_probes", "login_evidence_gaps", "logins", "service_kill_candidates", "service_kills",
         "ssh_bruteforce_by_ip", "ssh_bruteforce_then_success", "ssh_config_risks", "ssh_usernames_tried", "timeline_around",
     ];
 

@@ -59,13 +59,13 @@ internal static class SyntheticCase
             ) AS t(ts, fmt, event, process, pid, unit, "user", src_ip, src_port, message, file, off, unit_result, exit_code, exit_status, signal, cpu_seconds)
             """);
         Copy("events/wtmp/part-0.parquet", $"""
-            SELECT {spine}, utmp_type FROM (VALUES
-            ('2024-03-01 08:00:01', 'wtmp', 'login.session_start', 'sshd', 101, NULL, 'alice', '192.0.2.10', NULL, 'alice pts/0 192.0.2.10', '/evidence/var/log/wtmp', 0, 'USER_PROCESS'),
-            ('2024-03-01 09:00:00', 'wtmp', 'login.session_end', NULL, 101, NULL, NULL, NULL, NULL, 'pts/0', '/evidence/var/log/wtmp', 384, 'DEAD_PROCESS'),
-            ('2024-03-01 09:30:00', 'wtmp', 'login.session_start', 'sshd', 501, NULL, 'bob', '198.51.100.50', NULL, 'bob pts/1 198.51.100.50', '/evidence/var/log/wtmp', 768, 'USER_PROCESS'),
-            ('2024-02-01 00:00:00', 'wtmp', 'login.session_end', NULL, 501, NULL, NULL, NULL, NULL, 'pts/1', '/evidence/var/log/wtmp', 1152, 'DEAD_PROCESS'),
-            (NULL, 'wtmp', 'login.login_process', NULL, 0, NULL, NULL, NULL, NULL, '', '/evidence/var/log/wtmp', 1536, 'EMPTY')
-            ) AS t(ts, fmt, event, process, pid, unit, "user", src_ip, src_port, message, file, off, utmp_type)
+            SELECT {spine}, utmp_type, utmp_line, utmp_host FROM (VALUES
+            ('2024-03-01 08:00:01', 'wtmp', 'login.session_start', 'sshd', 101, NULL, 'alice', '192.0.2.10', NULL, 'alice pts/0 192.0.2.10', '/evidence/var/log/wtmp', 0, 'USER_PROCESS', 'pts/0', '192.0.2.10'),
+            ('2024-03-01 09:00:00', 'wtmp', 'login.session_end', NULL, 101, NULL, NULL, NULL, NULL, 'pts/0', '/evidence/var/log/wtmp', 384, 'DEAD_PROCESS', 'pts/0', NULL),
+            ('2024-03-01 09:30:00', 'wtmp', 'login.session_start', 'sshd', 501, NULL, 'bob', '198.51.100.50', NULL, 'bob pts/1 198.51.100.50', '/evidence/var/log/wtmp', 768, 'USER_PROCESS', 'pts/1', '198.51.100.50'),
+            ('2024-02-01 00:00:00', 'wtmp', 'login.session_end', NULL, 501, NULL, NULL, NULL, NULL, 'pts/1', '/evidence/var/log/wtmp', 1152, 'DEAD_PROCESS', 'pts/1', NULL),
+            (NULL, 'wtmp', 'login.login_process', NULL, 0, NULL, NULL, NULL, NULL, '', '/evidence/var/log/wtmp', 1536, 'EMPTY', NULL, NULL)
+            ) AS t(ts, fmt, event, process, pid, unit, "user", src_ip, src_port, message, file, off, utmp_type, utmp_line, utmp_host)
             """);
         Copy("events/access_combined/part-0.parquet", $"""
             SELECT {spine}, http_method, http_target, CAST(http_status AS INTEGER) AS http_status, proxy_host, CAST(proxy_port AS INTEGER) AS proxy_port FROM (VALUES

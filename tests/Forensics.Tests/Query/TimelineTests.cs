@@ -17,7 +17,7 @@ public sealed partial class TimelineTests
         if (!File.Exists(tmp.Combine("manifest.json")) && !Directory.Exists(tmp.Combine("events"))) SyntheticCase.Create(tmp.Path);
         using var session = CaseSession.Open(tmp.Path);
         var path = tmp.Combine("out", $"timeline-{format}-{raw}.out");
-        var result = await TimelineExport.WriteAsync(session, format, filter ?? new TimelineFilter(), path, raw);
+        var result = await TimelineExport.WriteAsync(session, format, filter ?? new TimelineFilter(), path, new TimelineOptions { Raw = raw });
         return (path, result);
     }
 

@@ -23,6 +23,7 @@ public static class ContextFiles
         if (p.EndsWith("/etc/localtime", StringComparison.Ordinal)) return "localtime";
         if (p.EndsWith("/etc/ssh/sshd_config", StringComparison.Ordinal)) return "sshd_config";
         if (p.Contains("/etc/ssh/sshd_config.d/", StringComparison.Ordinal) && p.EndsWith(".conf", StringComparison.Ordinal)) return "sshd_config";
+        if (SystemdUnitFiles.IsUnitPath(p)) return "systemd_units";
         return null;
     }
 
@@ -51,6 +52,7 @@ public static class ContextFiles
         "os_release" => [OsRelease(content)],
         "timezone" => [TimeZoneTable(FirstLine(content), "etc/timezone")],
         "sshd_config" => SshdConfig.Parse(relativePath, content),
+        "systemd_units" => [SystemdUnitFiles.Parse(relativePath, content)],
         _ => [],
     };
 
