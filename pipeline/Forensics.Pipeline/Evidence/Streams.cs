@@ -128,10 +128,20 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inn
         int total = 0;
         try
         {
+            bool endSeenOnce = false;
             while (total < size)
             {
                 int n = inner.Read(head, total, size - total);
-                if (n <= 0) break;
+                if (n <= 0)
+                {
+                    // SharpCompress's entry stream for a zip member recovered from a damaged local header (size
+                    // fields zero) can return 0 and then the member's data (found by tests/fuzz.sh, target zip): an
+                    // empty head would then hide the content from format detection. One more read tells the two apart.
+                    if (endSeenOnce) break;
+                    endSeenOnce = true;
+                    continue;
+                }
+                endSeenOnce = false;
                 total += n;
             }
         }

@@ -126,4 +126,41 @@ public class DecoderErrorTests
         Assert.Contains(m.Inputs, i => i.SourceFile.Contains("logs.zip!", StringComparison.Ordinal) && i.Status == "failed" && i.Reason!.Contains("zip member data is corrupt", StringComparison.Ordinal));
         Assert.Equal(7, ArchiveKit.Entry(m, dir.Combine("auth.log")).Events);
     }
+
+    [Fact]
+    public void A_zip_member_whose_entry_stream_reads_zero_before_its_data_keeps_its_head_for_detection()
+    {
+        // tests/fuzz.sh (target zip), 592 bytes: no central directory, local headers with shifted size fields.
+        // SharpCompress's entry stream for one recovered member returned 0 on the first read and the member's data
+        // after it, so the sniffing head was empty while the spooled content was not: the member would have been
+        // "unrecognised" whatever it held. Every readable member's head must be the start of its content.
+        var zip = Convert.FromBase64String(
+            "UEsDBAoAAH//dUHrh10AAAAAAAAAAAAAAAAEABwAdmFyL1VUCQADGhUXaxoVF2t1eAsAAeEAABQABAAAAABQSwMECgAOAAkAlaKH" +
+            "XQAAAH8AAFBLAwQKAAAAAACVooddAAAAAAAAAOsAAAAABAAcAHZhci9VVAkAAxoVF2saFRdrdXgLAAEEAAAAAAQAAAAAUEsDBAoA" +
+            "AAAAAJSih10AABIAAAAAAAgAHAB2YXIvbG9nL1VUCQADGhUXaxoVF2t1eAuNQrkClXI7DgAAAABQSwMECgAAAAAAlaKHXUGaUc4I" +
+            "AAAACAAAABEAHAB2YXIvbG9nL2F1XUGadGgubGluaC5sb2dQSwMEFAAAAAgAlaKHXWW+soSXAQAAywUAABAAHABdYXIvbG9nL2F1" +
+            "dGgubG9nCe2DJiY+bW5tVVQJAAMaFRdrGhUXa3V4CwABBAAAAAAEAAAAAMWUXU/CMBSG7/0VDlIuJGu3TlbjBX5/o+I3MWZ0hVVG" +
+            "O9dO5d+7yoKOQDBK4s3StDnnefucrC1mAFzAiBJMEYZYAAAAlaI46iAckEcK58VWqiSPIM27iWADWIKeyiBTykAvU0NAAa4jv1F3" +
+            "6g1IVWYAub5ve2DopBkPcxM/rrQqJG8WaVtJyZkRSgJLlC6I3RHYai6NYKERsg+55iV6NnUmz6WOMw0MCmCTMZ6aX92MwmW7Ce2D" +
+            "JiY+bW5t7+zu7R8cHh2fnJ61zi8u21fXN7d39w9hl0W814+A8yAZSpW+/CRWGg6IcineV+0m1VzrQkkAAQQAAAAGBA==");
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.Combine("evidence.zip"), zip);
+        var discovery = new Forensics.Pipeline.Evidence.EvidenceDiscovery(new Forensics.Pipeline.Evidence.AcquisitionLimits(), dir.Combine("spool"));
+        var readable = 0;
+        foreach (var e in discovery.Discover([dir.Combine("evidence.zip")], CancellationToken.None))
+        {
+            using (e)
+            {
+                if (e.IsContainer || e.SkipReason is not null || e.FailureReason is not null) continue;
+                using var s = e.OpenContent();
+                using var copy = new MemoryStream();
+                s.CopyTo(copy);
+                var content = copy.ToArray();
+                Assert.True(content.AsSpan().StartsWith(e.Head) && e.Head.Length == Math.Min(content.Length, Forensics.Pipeline.Formats.ILogFormat.SniffBytes),
+                    $"{e.SourcePath}: head {e.Head.Length} bytes, content {content.Length} bytes");
+                if (content.Length > 0) readable++;
+            }
+        }
+        Assert.True(readable > 0, "no member with content was recovered");
+    }
 }
