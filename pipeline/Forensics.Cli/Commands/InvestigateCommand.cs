@@ -40,15 +40,17 @@ internal static class InvestigateCommand
                 inputs = [dir];
             }
             if (!QueriesCommand.TryLoad(parse.GetValue(QueriesCommand.QueriesFolder), out var queries)) return ExitCodes.Usage;
-            // The bundled rules (queries/sigma/rules) always run: their correlations sit next to the canned queries.
-            var bundled = Forensics.Pipeline.Sigma.SigmaFieldMap.BundledRules(parse.GetValue(QueriesCommand.QueriesFolder));
-            var sigmaRules = (bundled is null ? [] : new[] { bundled }).Concat(parse.GetValue(sigma) ?? []).ToArray();
+            // The bundled rules (queries/sigma/rules, or the copies inside the program) always run: their
+            // correlations sit next to the canned queries.
+            var queriesFolder = parse.GetValue(QueriesCommand.QueriesFolder);
+            var sigmaRules = parse.GetValue(sigma) ?? [];
             List<Forensics.Pipeline.Sigma.RuleOutcome>? sigmaOutcomes = null;
-            if (sigmaRules.Length > 0)
+            var sigmaDescription = "";
+            if (sigmaRules.Length > 0 || Forensics.Pipeline.Sigma.SigmaFieldMap.Locate(queriesFolder) is not null || queriesFolder is null)
             {
                 // Compiled before the ingest: a wrong rules path is a mistake to report before minutes of work.
-                sigmaOutcomes = SigmaCommand.Compile(sigmaRules, parse.GetValue(QueriesCommand.QueriesFolder), out var sigmaExit);
-                if (sigmaOutcomes is null) return sigmaExit;
+                sigmaOutcomes = SigmaCommand.Compile(sigmaRules, withBundled: true, queriesFolder, out sigmaDescription, out var sigmaExit);
+                if (sigmaOutcomes is null && sigmaRules.Length > 0) return sigmaExit;
             }
             var caseDir = parse.GetValue(output) ?? Path.Combine("cases", sample ? SampleCase : Path.GetFileName(Path.GetFullPath(inputs[0]).TrimEnd(Path.DirectorySeparatorChar)));
             var options = IngestSettings.Build(parse, inputs, caseDir);
@@ -56,31 +58,44 @@ internal static class InvestigateCommand
             var (code, manifest) = await IngestCommand.RunAsync(options, cancel);
             if (manifest is null) return code;
 
-            using var session = CaseReading.Open(caseDir, new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete) }, out var refused);
+            var access = new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete) };
+            var session = CaseReading.Open(caseDir, access, out var refused);
             if (session is null) return refused;
-            var report = InvestigationReport.Run(session, queries);
-            Console.WriteLine();
-            Console.WriteLine($"Findings for {TerminalText.Escape(Path.GetFullPath(caseDir))}");
-            CaseReading.Warn(session, onStdout: true, onStderr: false);
-            Console.Write(TerminalColour.Highlight(report.Render()));
-            var sigmaFailed = false;
-            if (sigmaOutcomes is not null)
+            try
             {
-                var detections = SigmaCommand.Run(session, sigmaOutcomes, sigmaRules);
-                Console.Write(Forensics.Pipeline.Sigma.SigmaReport.Render(detections));
-                Console.WriteLine(SigmaCommand.Footer(sigmaOutcomes, detections, caseDir));
-                sigmaFailed = detections.Errors.Count > 0 || sigmaOutcomes.Any(o => o.Failed is not null);
+                var report = InvestigationReport.Run(session, queries);
+                Console.WriteLine();
+                Console.WriteLine($"Findings for {TerminalText.Escape(Path.GetFullPath(caseDir))}");
+                CaseReading.Warn(session, onStdout: true, onStderr: false);
+                Console.Write(TerminalColour.Highlight(report.Render()));
+                var sigmaFailed = false;
+                if (sigmaOutcomes is not null)
+                {
+                    var detections = SigmaCommand.Run(session, sigmaOutcomes, sigmaDescription);
+                    Console.Write(TerminalColour.HighlightDetections(Forensics.Pipeline.Sigma.SigmaReport.Render(detections)));
+                    Console.WriteLine(SigmaCommand.Footer(sigmaOutcomes, detections, caseDir));
+                    sigmaFailed = detections.Errors.Count > 0 || sigmaOutcomes.Any(o => o.Failed is not null);
+                    if (detections.WrittenPart is not null)
+                    {
+                        // The session's views and sandbox were fixed when it opened, before the detections part existed:
+                        // the timeline and the report read the case as it is now.
+                        session.Dispose();
+                        session = CaseReading.Open(caseDir, access, out refused);
+                        if (session is null) return refused;
+                    }
+                }
+                var timeline = Path.Combine(caseDir, "exports", "timeline.csv");
+                var result = await TimelineExport.WriteAsync(session, TimelineFormat.Csv, new TimelineFilter(), timeline, new TimelineOptions(), cancel);
+                Console.WriteLine();
+                Console.WriteLine($"timeline: {result.Rows:N0} events in {Path.GetFullPath(timeline)}");
+                int reportCode = ReportCommand.Write(session, queries, report, null, out var reportPath);
+                if (reportCode != ExitCodes.Ok) return reportCode;
+                Console.WriteLine($"report: {reportPath}");
+                CaseReading.Warn(session, onStdout: true);
+                Console.WriteLine($"next: forensics query <name> --case {caseDir}   |   forensics sql --case {caseDir} \"SELECT event, count(*) FROM events GROUP BY ALL\"");
+                return report.Errors.Count > 0 || sigmaFailed ? ExitCodes.Failed : code;
             }
-            var timeline = Path.Combine(caseDir, "exports", "timeline.csv");
-            var result = await TimelineExport.WriteAsync(session, TimelineFormat.Csv, new TimelineFilter(), timeline, new TimelineOptions(), cancel);
-            Console.WriteLine();
-            Console.WriteLine($"timeline: {result.Rows:N0} events in {Path.GetFullPath(timeline)}");
-            int reportCode = ReportCommand.Write(session, queries, report, null, out var reportPath);
-            if (reportCode != ExitCodes.Ok) return reportCode;
-            Console.WriteLine($"report: {reportPath}");
-            CaseReading.Warn(session, onStdout: true);
-            Console.WriteLine($"next: forensics query <name> --case {caseDir}   |   forensics sql --case {caseDir} \"SELECT event, count(*) FROM events GROUP BY ALL\"");
-            return report.Errors.Count > 0 || sigmaFailed ? ExitCodes.Failed : code;
+            finally { session?.Dispose(); }
         });
         return command;
     }

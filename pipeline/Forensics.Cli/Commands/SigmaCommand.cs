@@ -31,7 +31,7 @@ internal static class SigmaCommand
         command.SetAction(parse =>
         {
             var rules = parse.GetValue(Rules) ?? [];
-            var outcomes = Compile(rules, parse.GetValue(QueriesCommand.QueriesFolder), out var exit);
+            var outcomes = Compile(rules, withBundled: false, parse.GetValue(QueriesCommand.QueriesFolder), out var description, out var exit);
             if (outcomes is null) return exit;
             if (parse.GetValue(check)) return PrintCheck(outcomes, rules, parse.GetValue(showSql));
             var caseDir = parse.GetValue(caseOption);
@@ -39,7 +39,7 @@ internal static class SigmaCommand
             PrintProblems(outcomes);
             using var session = CaseReading.Open(caseDir, new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete) }, out var refused);
             if (session is null) return refused;
-            var result = Run(session, outcomes, rules);
+            var result = Run(session, outcomes, description);
             var format = parse.GetValue(QueryCommand.Format)!;
             var output = parse.GetValue(QueryCommand.Output);
             try
@@ -60,31 +60,46 @@ internal static class SigmaCommand
         return command;
     }
 
-    /// <summary>Loads the field map and compiles the rules; null (with the exit code after one line on stderr) when either is missing.</summary>
-    public static List<RuleOutcome>? Compile(string[] rules, string? queriesFolder, out int exitCode)
+    /// <summary>
+    /// Loads the field map and compiles the rules (after the bundled queries/sigma/rules when <paramref name="withBundled"/>);
+    /// null (with the exit code after one line on stderr) when a rules path or the field map is missing.
+    /// <paramref name="description"/> says where the rules came from (for the manifest's note).
+    /// </summary>
+    public static List<RuleOutcome>? Compile(string[] rules, bool withBundled, string? queriesFolder, out string description, out int exitCode)
     {
         exitCode = ExitCodes.Ok;
+        description = "";
         if (rules.FirstOrDefault(r => !File.Exists(r) && !Directory.Exists(r)) is { } missing)
         {
             Console.Error.WriteLine($"forensics: rules path {TerminalText.Escape(missing)} does not exist");
             exitCode = ExitCodes.InputUnreadable;
             return null;
         }
-        var mapPath = SigmaFieldMap.Locate(queriesFolder);
-        if (mapPath is null)
+        var sources = rules.Select(Path.GetFullPath).ToList();
+        if (SigmaFieldMap.Locate(queriesFolder) is { } mapPath)
         {
-            Console.Error.WriteLine($"forensics: no queries/sigma/{SigmaFieldMap.FileName} found beside the program or in the repository; use --queries");
-            exitCode = ExitCodes.Usage;
-            return null;
+            if (withBundled && SigmaFieldMap.BundledRules(queriesFolder) is { } bundled) sources.Insert(0, Path.GetFullPath(bundled));
+            description = string.Join(", ", sources);
+            return SigmaRuleSet.Compile(sources, SigmaFieldMap.Load(mapPath));
         }
-        return SigmaRuleSet.Compile(rules, SigmaFieldMap.Load(mapPath));
+        // A single-file binary has no queries/ folder: the field map and the bundled rules it carries inside.
+        if (queriesFolder is null && EmbeddedSigma.Map() is { } embedded)
+        {
+            var documents = SigmaLoader.LoadAll(sources);
+            if (withBundled) { documents = EmbeddedSigma.Rules().Concat(documents); sources.Insert(0, EmbeddedSigma.RulesOrigin); }
+            description = string.Join(", ", sources);
+            return SigmaRuleSet.Compile(documents, embedded);
+        }
+        Console.Error.WriteLine($"forensics: no queries/sigma/{SigmaFieldMap.FileName} found beside the program or in the repository; use --queries");
+        exitCode = ExitCodes.Usage;
+        return null;
     }
 
     /// <summary>Runs the compiled rules; the table is written unless the case was opened under --allow-incomplete.</summary>
-    public static SigmaRunResult Run(CaseSession session, List<RuleOutcome> outcomes, string[] rules)
+    public static SigmaRunResult Run(CaseSession session, List<RuleOutcome> outcomes, string description)
     {
         var compiled = SigmaRuleSet.Runnable(outcomes);
-        var result = SigmaRunner.Run(session, compiled, write: session.Warning is null, string.Join(", ", rules.Select(Path.GetFullPath)));
+        var result = SigmaRunner.Run(session, compiled, write: session.Warning is null, description);
         foreach (var (rule, error) in result.Errors)
             Console.Error.WriteLine($"forensics: sigma rule {TerminalText.Escape(rule.Rule.SourceFile)} failed to run: {TerminalText.Escape(error)}");
         return result;

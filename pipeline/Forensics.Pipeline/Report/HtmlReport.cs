@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Forensics.Pipeline.Case;
 using Forensics.Pipeline.Query;
+using Forensics.Pipeline.Sigma;
 using static Forensics.Pipeline.Report.HtmlPage;
 
 namespace Forensics.Pipeline.Report;
@@ -13,12 +14,14 @@ namespace Forensics.Pipeline.Report;
 /// </summary>
 public static class HtmlReport
 {
-    public static readonly string[] Sections = ["summary", "assumptions", "charts", "findings", "evidence"];
+    public static readonly string[] Sections = ["summary", "assumptions", "charts", "findings", "detections", "evidence"];
 
     /// <summary>Rows shown per findings table; the rest are one command away.</summary>
     public const int MaxRows = 100;
     /// <summary>Files listed in the evidence table (problem files first); the manifest lists them all.</summary>
     public const int MaxFiles = 500;
+    /// <summary>Matches listed per Sigma rule (the first in time); the detections table has them all.</summary>
+    public const int MaxDetectionsPerRule = 20;
     private const int MaxCell = 400;
 
     public static string Render(ReportData data)
@@ -31,6 +34,7 @@ public static class HtmlReport
         Assumptions(html, data);
         Charts(html, data);
         Findings(html, data, files);
+        Detections(html, data, files);
         Evidence(html, data, files);
         Close(html);
         return html.ToString();
@@ -48,7 +52,7 @@ public static class HtmlReport
         html.Append(" · all times UTC</p>\n");
         if (data.Warning is not null) html.Append("<p class=\"warn\">").Append(Html(data.Warning)).Append("</p>\n");
         html.Append("<nav><ul>");
-        foreach (var (id, title) in new[] { ("summary", "Accounting"), ("assumptions", "Time assumptions"), ("charts", "Charts"), ("findings", "Findings"), ("evidence", "Evidence files") })
+        foreach (var (id, title) in new[] { ("summary", "Accounting"), ("assumptions", "Time assumptions"), ("charts", "Charts"), ("findings", "Findings"), ("detections", "Sigma detections"), ("evidence", "Evidence files") })
             html.Append("<li><a href=\"#").Append(id).Append("\">").Append(title).Append("</a></li>");
         html.Append("</ul></nav>\n</header>\n");
     }
@@ -180,6 +184,58 @@ public static class HtmlReport
         }
         html.Append("</table></div>\n");
     }
+
+    /// <summary>
+    /// The Sigma matches grouped by level (highest first) and rule, each rule credited with its author and file (the
+    /// rules' licence, DRL 1.1, asks for it), its ATT&amp;CK tags and count, then its first matches with evidence links.
+    /// </summary>
+    private static void Detections(StringBuilder html, ReportData data, Dictionary<string, (int Index, ManifestInput Input)> files)
+    {
+        html.Append("<section id=\"detections\">\n<h2>Sigma detections</h2>\n");
+        if (data.Detections is not { } d)
+        {
+            html.Append("<p class=\"muted\">No Sigma rules were run on this case (<code>forensics sigma --case ")
+                .Append(Html(data.CaseDirectory)).Append(" --rules …</code>; <code>investigate</code> runs the bundled rules).</p>\n</section>\n");
+            return;
+        }
+        int C(string name) => ReportData.Column(d, name);
+        int id = C("rule_id"), title = C("rule_title"), level = C("rule_level"), tags = C("rule_tags"), author = C("rule_author"), file = C("rule_file"), matches = C("matches");
+        int ts = C("ts"), host = C("host"), evt = C("event"), sourceFile = C("source_file"), offset = C("source_offset");
+        var rules = d.Rows.GroupBy(r => (File: r[file] as string, Id: r[id] as string, Title: r[title] as string)).Select(g => g.ToList())
+            .OrderByDescending(g => SigmaRule.LevelRank(g[0][level] as string)).ThenByDescending(g => Count(g[0][matches]))
+            .ThenBy(g => g[0][title] as string, StringComparer.Ordinal).ToList();
+        html.Append("<p class=\"muted\">").Append(N(rules.Count)).Append(" rule(s) matched ").Append(N(rules.Sum(g => Count(g[0][matches]))))
+            .Append(" event(s) (the <code>detections</code> table), highest level first; each rule lists its first ").Append(N(MaxDetectionsPerRule)).Append(" matches in time.</p>\n");
+        if (rules.Count == 0) html.Append("<p>No rule matched.</p>\n");
+        foreach (var byLevel in rules.GroupBy(g => g[0][level] as string ?? "no level"))
+        {
+            html.Append("<h3>Level ").Append(Html(byLevel.Key)).Append("</h3>\n");
+            foreach (var rows in byLevel)
+            {
+                var rule = rows[0];
+                bool alarm = SigmaRule.LevelRank(rule[level] as string) >= SigmaRule.LevelRank("high");
+                long count = Count(rule[matches]);
+                html.Append("<section class=\"finding detection\">\n<h4>").Append(Html(rule[title] as string))
+                    .Append(alarm ? " <span class=\"badge\">" + Html((rule[level] as string)?.ToUpperInvariant()) + "</span>" : "").Append("</h4>\n")
+                    .Append("<p class=\"muted\">level ").Append(Html(rule[level] as string ?? "none")).Append(" · ").Append(N(count)).Append(" match(es)")
+                    .Append(" · ATT&amp;CK ").Append(Html(rule[tags] is string t && t.Length > 0 ? t.Replace(",", ", ", StringComparison.Ordinal) : "-"))
+                    .Append(" · rule <code>").Append(Html(rule[id] as string ?? "-")).Append("</code> by ").Append(Html(rule[author] as string ?? "unknown author"))
+                    .Append(", file <code>").Append(Html(rule[file] as string)).Append("</code></p>\n")
+                    .Append("<div class=\"table-wrap\"><table>\n<tr><th>ts</th><th>host</th><th>event</th><th>evidence</th></tr>\n");
+                foreach (var row in rows)
+                    html.Append(alarm ? "<tr class=\"risky\"><td>" : "<tr><td>").Append(Html(QueryResult.Format(row[ts]))).Append("</td><td>").Append(Html(row[host] as string))
+                        .Append("</td><td>").Append(Html(row[evt] as string)).Append("</td><td>").Append(EvidenceLink(row[sourceFile] as string, row[offset], files)).Append("</td></tr>\n");
+                html.Append("</table></div>\n");
+                if (count > rows.Count)
+                    html.Append("<p class=\"muted\">… ").Append(N(count - rows.Count)).Append(" more: <code>forensics sql --case ").Append(Html(data.CaseDirectory))
+                        .Append(" \"SELECT * FROM detections ORDER BY ts\"</code></p>\n");
+                html.Append("</section>\n");
+            }
+        }
+        html.Append("</section>\n");
+    }
+
+    private static long Count(object? value) => value is null ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
 
     private static string EvidenceLink(string? sourceFile, object? offset, Dictionary<string, (int Index, ManifestInput Input)> files)
     {

@@ -28,6 +28,11 @@ public sealed class ReportData
     /// that count many records: their evidence link.
     /// </summary>
     public required IReadOnlyDictionary<(string Kind, string Value), (string SourceFile, long Offset)> FirstEvidence { get; init; }
+    /// <summary>
+    /// The case's Sigma matches (<c>report_detections</c>: each rule's first <see cref="HtmlReport.MaxDetectionsPerRule"/>
+    /// with its count), or null when no rules were run on the case (its manifest lists no detections part).
+    /// </summary>
+    public required QueryResult? Detections { get; init; }
     public required string? Warning { get; init; }
     public required DateTime GeneratedUtc { get; init; }
 
@@ -55,15 +60,18 @@ public sealed class ReportData
             LoginSessions = Run(session, "report_login_sessions"),
             Kills = AroundKills(session, queries, findings),
             FirstEvidence = FirstRecords(session, findings),
+            Detections = session.Manifest?.Parts?.Any(p => p.Path.StartsWith(CaseLayout.DetectionsFolder + "/", StringComparison.Ordinal)) == true
+                ? Run(session, "report_detections", new Dictionary<string, string> { ["per_rule"] = HtmlReport.MaxDetectionsPerRule.ToString(CultureInfo.InvariantCulture) })
+                : null,
             Warning = session.Warning,
             GeneratedUtc = DateTime.UtcNow,
         };
     }
 
-    private static QueryResult Run(CaseSession session, string name)
+    private static QueryResult Run(CaseSession session, string name, IReadOnlyDictionary<string, string>? values = null)
     {
         var q = Embedded(name);
-        return session.Run(q.Sql, q.Bind());
+        return session.Run(q.Sql, q.Bind(values));
     }
 
     private const string ResourcePrefix = "Forensics.Report.";

@@ -38,8 +38,15 @@ public sealed class SigmaFieldMap
 
     public static SigmaFieldMap Load(string path)
     {
+        using var reader = new StreamReader(path);
+        return Load(reader, path);
+    }
+
+    /// <summary>The map read from <paramref name="reader"/>; <paramref name="path"/> names it in errors (a file, an embedded resource).</summary>
+    public static SigmaFieldMap Load(TextReader reader, string path)
+    {
         var stream = new YamlStream();
-        using (var reader = new StreamReader(path)) stream.Load(reader);
+        stream.Load(reader);
         var root = (YamlMappingNode)stream.Documents.Single().RootNode;
         var sets = new Dictionary<string, Dictionary<string, FieldAccess>>(StringComparer.Ordinal);
         if (root.Children.TryGetValue(new YamlScalarNode("fields"), out var fieldsNode))

@@ -30,11 +30,20 @@ public static class SigmaLoader
 
     public static IEnumerable<LoadedDocument> LoadFile(string file)
     {
+        using var reader = new StreamReader(file);
+        return Load(reader, file).ToList();
+    }
+
+    /// <summary>
+    /// The documents of one rule file read from <paramref name="reader"/>; <paramref name="file"/> names where it
+    /// came from (a path, or the resource a single-file binary carries) and is credited in every detection.
+    /// </summary>
+    public static IEnumerable<LoadedDocument> Load(TextReader reader, string file)
+    {
         var stream = new YamlStream();
         string? error = null;
         try
         {
-            using var reader = new StreamReader(file);
             stream.Load(reader);
         }
         catch (YamlException ex) { error = $"not valid YAML: {ex.Message}"; }

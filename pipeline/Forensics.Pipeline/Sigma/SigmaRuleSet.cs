@@ -10,11 +10,13 @@ public sealed record RuleOutcome(LoadedDocument Document, CompiledRule? Compiled
 /// <summary>Loads and compiles rule files; every document gets an outcome, none is dropped.</summary>
 public static class SigmaRuleSet
 {
-    public static List<RuleOutcome> Compile(IEnumerable<string> paths, SigmaFieldMap map)
+    public static List<RuleOutcome> Compile(IEnumerable<string> paths, SigmaFieldMap map) => Compile(SigmaLoader.LoadAll(paths), map);
+
+    public static List<RuleOutcome> Compile(IEnumerable<LoadedDocument> documents, SigmaFieldMap map)
     {
         var compiler = new SigmaCompiler(map);
         var correlations = new SigmaCorrelationCompiler(map);
-        var docs = SigmaLoader.LoadAll(paths).ToList();
+        var docs = documents.ToList();
         // Correlations refer to rules by id or name anywhere in the set (the same file or another).
         var lookup = new Dictionary<string, SigmaRule>(StringComparer.Ordinal);
         foreach (var r in docs.Select(d => d.Rule).OfType<SigmaRule>())

@@ -1,5 +1,6 @@
 using Forensics.Cli.Commands;
 using Forensics.Pipeline.Query;
+using Forensics.Pipeline.Sigma;
 using Forensics.Tests.Support;
 
 namespace Forensics.Tests.Cli;
@@ -14,5 +15,26 @@ public sealed class EmbeddedQueriesTests
         var folder = QueryCatalog.Load(RepoPaths.Queries);
         Assert.Equal(folder.Select(q => q.Name), embedded.Select(q => q.Name));
         Assert.Equal(folder.Select(q => q.Sql), embedded.Select(q => q.Sql));
+    }
+
+    [Fact]
+    public void The_program_carries_the_sigma_field_map_and_bundled_rules_as_queries_sigma_has_them()
+    {
+        var folder = Path.Combine(RepoPaths.Queries, "sigma");
+        var files = Directory.GetFiles(folder, "*.yaml").Select(f => (Resource: EmbeddedSigma.Prefix + Path.GetFileName(f), File: f))
+            .Concat(Directory.GetFiles(Path.Combine(folder, "rules"), "*.yml").Select(f => (Resource: EmbeddedSigma.RulesPrefix + Path.GetFileName(f), File: f)))
+            .OrderBy(f => f.Resource, StringComparer.Ordinal).ToList();
+        Assert.Contains(files, f => f.Resource == EmbeddedSigma.Prefix + SigmaFieldMap.FileName);
+        Assert.Contains(files, f => f.Resource.StartsWith(EmbeddedSigma.RulesPrefix, StringComparison.Ordinal));
+        Assert.Equal(files.Select(f => f.Resource), EmbeddedSigma.Names);
+        foreach (var (resource, file) in files) Assert.Equal(File.ReadAllText(file), EmbeddedSigma.Text(resource));
+
+        // ... and they compile as the folder's do: the same documents, outcomes and SQL, credited to the same file names.
+        var fromFolder = SigmaRuleSet.Compile([Path.Combine(folder, "rules")], SigmaFieldMap.Load(Path.Combine(folder, SigmaFieldMap.FileName)));
+        var fromProgram = SigmaRuleSet.Compile(EmbeddedSigma.Rules(), EmbeddedSigma.Map()!);
+        Assert.NotEmpty(fromFolder);
+        Assert.Equal(fromFolder.Select(o => (o.Status, o.Document.Title, Path.GetFileName(o.Document.SourceFile), o.Compiled?.Sql)),
+            fromProgram.Select(o => (o.Status, o.Document.Title, Path.GetFileName(o.Document.SourceFile), o.Compiled?.Sql)));
+        Assert.All(fromProgram, o => Assert.StartsWith(EmbeddedSigma.RulesOrigin, o.Document.SourceFile, StringComparison.Ordinal));
     }
 }

@@ -68,16 +68,30 @@ public sealed class TableOutputTests(IngestedSample sample) : IClassFixture<Inge
     }
 
     [SkippableFact]
-    public void Risky_settings_are_red_on_a_terminal_unless_NO_COLOR_and_never_in_a_pipe()
+    public void Risky_settings_and_high_level_detections_are_red_on_a_terminal_unless_NO_COLOR_and_never_in_a_pipe()
     {
         Skip.IfNot(File.Exists("/usr/bin/script"), "script (util-linux) is not installed");
-        var red = "\u001b[1;31mRISKY\u001b[0m";
-        Assert.Contains(red, OnTerminal(["investigate", Path.Combine(RepoPaths.DataSamples, "droplet1"), "--out", sample.CaseDir + "-colour"], noColor: false), StringComparison.Ordinal);
-        var plain = OnTerminal(["investigate", Path.Combine(RepoPaths.DataSamples, "droplet1"), "--out", sample.CaseDir + "-nocolour"], noColor: true);
+        using var rules = new TempDir();
+        File.WriteAllText(rules.Combine("colour.yml"), string.Join("---\n", new[] { ("high", "Colour test high"), ("medium", "Colour test medium") }.Select(r =>
+            $"title: {r.Item2}\nlevel: {r.Item1}\nlogsource:\n    product: linux\n    service: sshd\ndetection:\n    selection:\n        event: ssh.failed_password\n    condition: selection\n")));
+        const string red = "\u001b[1;31m";
+        string[] Investigate(string suffix) => ["investigate", Path.Combine(RepoPaths.DataSamples, "droplet1"), "--out", sample.CaseDir + suffix, "--sigma", rules.Path];
+
+        var coloured = OnTerminal(Investigate("-colour"), noColor: false);
+        Assert.Contains(red + "RISKY\u001b[0m", coloured, StringComparison.Ordinal);
+        Assert.Contains(red + "  high:\u001b[0m", coloured, StringComparison.Ordinal);
+        Assert.Contains(red + "   - Colour test high: ", coloured, StringComparison.Ordinal);
+        Assert.Contains("   - Colour test medium: ", coloured, StringComparison.Ordinal);
+        Assert.DoesNotContain(red + "   - Colour test medium", coloured, StringComparison.Ordinal);
+
+        var plain = OnTerminal(Investigate("-nocolour"), noColor: true);
         Assert.Contains(": RISKY, ", plain, StringComparison.Ordinal);
+        Assert.Contains("   - Colour test high: ", plain, StringComparison.Ordinal);
         Assert.DoesNotContain(red, plain, StringComparison.Ordinal);
-        var piped = CaseSessionTests.RunCli(["investigate", Path.Combine(RepoPaths.DataSamples, "droplet1"), "--out", sample.CaseDir + "-piped"]);
+
+        var piped = CaseSessionTests.RunCli(Investigate("-piped"));
         Assert.Contains(": RISKY, ", piped.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\n   - Colour test high: ", piped.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("\u001b[", piped.Stdout, StringComparison.Ordinal);
     }
 

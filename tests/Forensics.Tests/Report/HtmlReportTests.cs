@@ -1,7 +1,11 @@
+using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Forensics.Pipeline.Query;
 using Forensics.Pipeline.Report;
+using Forensics.Pipeline.Sigma;
 
 namespace Forensics.Tests.Report;
 
@@ -85,13 +89,47 @@ public sealed partial class HtmlReportTests(HostileReport hostile) : IClassFixtu
     public void Every_report_query_is_embedded_and_declares_its_output()
     {
         var names = ReportData.EmbeddedQueries.Select(q => q.Name).ToList();
-        Assert.Equal(["report_events_over_time", "report_first_evidence", "report_login_sessions", "report_ssh_failures"], names);
+        Assert.Equal(["report_detections", "report_events_over_time", "report_first_evidence", "report_login_sessions", "report_ssh_failures"], names);
         foreach (var name in names)
         {
             var q = ReportData.Embedded(name);
             Assert.Equal($"Forensics.Report.{name}.sql", q.Path);
             Assert.Subset(q.Parameters.Select(p => p.Name).ToHashSet(), q.UsedParameters.ToHashSet());
         }
+    }
+
+    [Fact]
+    public void Sigma_detections_are_grouped_by_rule_highest_level_first_credited_and_linked_to_their_evidence()
+    {
+        var section = Regex.Match(hostile.Html, "<section id=\"detections\">(.*)</section>\n<section id=\"evidence\">", RegexOptions.Singleline).Groups[1].Value;
+        Assert.NotEmpty(section);
+        // The rules that matched, as the detections table counts them (bundled rules included), each once, highest level first.
+        using var session = CaseSession.Open(hostile.CaseDir);
+        var table = session.Run("SELECT rule_title, rule_level, count(*) AS n FROM detections GROUP BY ALL");
+        var expected = table.Rows.Select(r => (Title: (string)r[0]!, Level: (string)r[1]!, Count: Convert.ToInt64(r[2], CultureInfo.InvariantCulture))).ToList();
+        Assert.Contains(expected, e => e.Title == HostileReport.ScriptRuleTitle && e.Level == "critical");
+        Assert.Contains(expected, e => e.Title == HostileReport.PlainRuleTitle && e.Level == "medium");
+        var rules = Regex.Matches(section, "<section class=\"finding detection\">\n<h4>(.*?)(?: <span class=\"badge\">[A-Z]+</span>)?</h4>\n<p class=\"muted\">level ([a-z]+) · ([0-9,]+) match").ToList();
+        Assert.Equal(expected.Select(e => WebUtility.HtmlEncode(e.Title)).Order(StringComparer.Ordinal), rules.Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal));
+        var ranks = rules.Select(m => SigmaRule.LevelRank(m.Groups[2].Value)).ToList();
+        Assert.Equal(ranks.OrderDescending().ToList(), ranks);
+        foreach (var m in rules)
+            Assert.Equal(expected.Single(e => WebUtility.HtmlEncode(e.Title) == m.Groups[1].Value).Count, long.Parse(m.Groups[3].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+        // The hostile rule: every sshd record of the case, each row with an evidence link to a file row of the report.
+        var sshd = Convert.ToInt64(session.Run("SELECT count(*) FROM events WHERE process = 'sshd' AND event LIKE 'ssh.%'").Rows[0][0], CultureInfo.InvariantCulture);
+        Assert.Equal(sshd, expected.Single(e => e.Title == HostileReport.ScriptRuleTitle).Count);
+        var hostileRule = Regex.Match(section, "<h4>&lt;script&gt;.*?</section>", RegexOptions.Singleline).Value;
+        Assert.Contains("<span class=\"badge\">CRITICAL</span>", hostileRule, StringComparison.Ordinal);
+        Assert.Contains("ATT&amp;CK attack.credential-access, attack.t1110", hostileRule, StringComparison.Ordinal);
+        Assert.Contains("hostile.yml</code>", hostileRule, StringComparison.Ordinal);
+        var links = Regex.Matches(hostileRule, "<a href=\"#(file-[0-9]+)\">[^<]*secure</a> @ byte [0-9,]+").ToList();
+        Assert.Equal(sshd, links.Count);
+        foreach (var link in links) Assert.Contains($"<tr id=\"{link.Groups[1].Value}\">", hostile.Html, StringComparison.Ordinal);
+        // Title and author are the rule file's text: escaped like the evidence, never markup.
+        Assert.Contains("&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt; SSH activity", hostileRule, StringComparison.Ordinal);
+        Assert.Contains("by &quot;&gt;&lt;img/src/onerror=document.title=&#39;PWNED&#39;&gt;", hostileRule, StringComparison.Ordinal);
+        Assert.DoesNotMatch(OpeningTag(), section);
+        Assert.DoesNotMatch(EventHandler(), section);
     }
 
     [GeneratedRegex("<(?:script|img|iframe|object|embed|link)\\b", RegexOptions.IgnoreCase)]

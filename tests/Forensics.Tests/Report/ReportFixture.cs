@@ -1,5 +1,6 @@
 using Forensics.Pipeline.Query;
 using Forensics.Pipeline.Report;
+using Forensics.Pipeline.Sigma;
 using Forensics.Tests.Support;
 
 namespace Forensics.Tests.Report;
@@ -15,9 +16,11 @@ public abstract class ReportFixture : IDisposable
     public ReportData Data { get; }
 
     /// <param name="inputs">the evidence to ingest, given a scratch folder to write it into</param>
-    protected ReportFixture(Func<string, string[]> inputs, int? year = null)
+    /// <param name="afterIngest">what else is done to the case before its report is written (a Sigma run)</param>
+    protected ReportFixture(Func<string, string[]> inputs, int? year = null, Action<string, string>? afterIngest = null)
     {
         _run = CaseRun.Ingest(inputs(_evidence.Path), year: year);
+        afterIngest?.Invoke(CaseDir, _evidence.Path);
         using var session = CaseSession.Open(CaseDir);
         Data = ReportData.Collect(session, QueryCatalog.Load(RepoPaths.Queries));
         Html = HtmlReport.Render(Data);
@@ -52,7 +55,50 @@ public sealed class HostileReport : ReportFixture
     public const string ScriptUser = "<script>document.title='PWNED'</script>";
     public const string BreakoutUser = "\"><img/src/onerror=document.title='PWNED'>";
 
-    public HostileReport() : base(scratch => [Write(scratch)], year: 2024) { }
+    /// <summary>A Sigma rule whose title and author are HTML as an attacker-supplied rule file could carry.</summary>
+    public const string ScriptRuleTitle = "<script>document.title='PWNED'</script> SSH activity";
+    public const string BreakoutRuleAuthor = "\"><img/src/onerror=document.title='PWNED'>";
+    public const string PlainRuleTitle = "Hostile test: password accepted";
+
+    public HostileReport() : base(scratch => [Write(scratch)], year: 2024, (caseDir, scratch) => RunSigma(caseDir, scratch)) { }
+
+    private static void RunSigma(string caseDir, string scratch)
+    {
+        var rules = Path.Combine(scratch, "rules");
+        Directory.CreateDirectory(rules);
+        File.WriteAllText(Path.Combine(rules, "hostile.yml"), $"""
+            title: "{ScriptRuleTitle}"
+            id: 6a1e0f7c-0000-4000-8000-000000000001
+            level: critical
+            author: '{BreakoutRuleAuthor.Replace("'", "''", StringComparison.Ordinal)}'
+            tags: [attack.credential-access, attack.t1110]
+            logsource:
+                product: linux
+                service: sshd
+            detection:
+                selection:
+                    event|startswith: 'ssh.'
+                condition: selection
+            ---
+            title: '{PlainRuleTitle}'
+            id: 6a1e0f7c-0000-4000-8000-000000000002
+            level: medium
+            author: tests
+            logsource:
+                product: linux
+                service: sshd
+            detection:
+                selection:
+                    event: ssh.accepted_password
+                condition: selection
+            """);
+        var map = SigmaFieldMap.Load(Path.Combine(RepoPaths.Queries, "sigma", SigmaFieldMap.FileName));
+        var outcomes = SigmaRuleSet.Compile([Path.Combine(RepoPaths.Queries, "sigma", "rules"), rules], map);
+        using var session = CaseSession.Open(caseDir);
+        var result = SigmaRunner.Run(session, SigmaRuleSet.Runnable(outcomes), write: true, "tests");
+        Assert.Empty(result.Errors);
+        Assert.All(outcomes, o => Assert.Equal("compiled", o.Status));
+    }
 
     private static string Write(string scratch)
     {

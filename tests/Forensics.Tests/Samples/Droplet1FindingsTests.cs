@@ -191,6 +191,12 @@ public abstract class Droplet1FindingsTests
         Assert.Contains($"report: {report}", _run.Stdout, StringComparison.Ordinal);
         var html = File.ReadAllText(report);
         Assert.Contains("dnf-makecache.service", html, StringComparison.Ordinal);
+        // The Sigma detections investigate printed (the bundled rules) are the report's: it reads the case after they were written.
+        var printed = System.Text.RegularExpressions.Regex.Matches(_run.Stdout, "^   - (.+?): [0-9,]+ event\\(s\\)", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(printed);
+        var detections = System.Text.RegularExpressions.Regex.Match(html, "<section id=\"detections\">(.*?)<section id=\"evidence\">", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+        foreach (var title in printed) Assert.Contains($"<h4>{System.Net.WebUtility.HtmlEncode(title)}", detections, StringComparison.Ordinal);
         // Evidence links through the archive name its member (droplet1.tar.gz!var/log/...), and the link target exists.
         var link = System.Text.RegularExpressions.Regex.Match(html, "<a href=\"#(file-[0-9]+)\">[^<]*wtmp</a> @ byte [0-9,]+");
         Assert.True(link.Success, "no evidence link to wtmp");
