@@ -6,7 +6,7 @@ namespace Forensics.Pipeline.Formats.Web;
 /// <summary>Fills the request columns and the event kind of one logged request; shared by all access formats.</summary>
 internal static class AccessEvent
 {
-    public static void SetRequest(ForensicEvent e, ReadOnlySpan<byte> request, int status, long? size)
+    public static void SetRequest(ForensicEvent e, ReadOnlySpan<byte> request, int status, long? size, bool knownValid = false)
     {
         var rl = HttpRequestLineParser.Parse(request);
         e.Event = HttpRequestLineParser.EventFor(rl.Kind, status);
@@ -14,15 +14,15 @@ internal static class AccessEvent
         if (size is { } n) e.Set(HttpColumns.Bytes, n);
         if (rl.Kind == RequestLineKind.Malformed)
         {
-            if (!request.IsEmpty && !(request.Length == 1 && request[0] == (byte)'-')) LogText.SetUnescaped(e, HttpColumns.Target, request);
+            if (!request.IsEmpty && !(request.Length == 1 && request[0] == (byte)'-')) LogText.SetUnescaped(e, HttpColumns.Target, request, knownValid);
             return;
         }
         e.Set(HttpColumns.Method, Method(rl.Method));
-        LogText.SetUnescaped(e, HttpColumns.Target, rl.Target);
+        LogText.SetUnescaped(e, HttpColumns.Target, rl.Target, knownValid);
         if (!rl.Protocol.IsEmpty) e.Set(HttpColumns.Protocol, Protocol(rl.Protocol));
         if (rl.Kind is RequestLineKind.Authority or RequestLineKind.Absolute)
         {
-            LogText.SetLossless(e, HttpColumns.ProxyHost, rl.ProxyHost);
+            LogText.SetLossless(e, HttpColumns.ProxyHost, rl.ProxyHost, knownValid);
             if (rl.ProxyPort != 0) e.Set(HttpColumns.ProxyPort, rl.ProxyPort);
         }
     }

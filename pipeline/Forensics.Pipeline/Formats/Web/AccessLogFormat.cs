@@ -59,7 +59,8 @@ public sealed class AccessLogFormat : ILogFormat
             if (line[0] == (byte)'#') { output.Reject(offset, "comment line (# ...): an annotation, not an access-log record", line); continue; }
 
             var e = output.NewEvent(offset);
-            LogText.SetMessage(e, line);
+            bool valid = System.Text.Unicode.Utf8.IsValid(line);
+            LogText.SetMessage(e, line, valid);
             e.Host = file.DefaultHost;
             if (!TrySplit(line, out var f))
             {
@@ -73,7 +74,7 @@ public sealed class AccessLogFormat : ILogFormat
             e.User = ClfFields.DashIsNull(f.User);
             if (!f.VHost.IsEmpty)
             {
-                LogText.SetLossless(e, HttpColumns.VHost, f.VHost);
+                LogText.SetLossless(e, HttpColumns.VHost, f.VHost, valid);
             }
             if (ClfFields.TryParseTime(f.Time, file.Zone, ref cache, out long micros, out bool assumed))
             {
@@ -82,9 +83,9 @@ public sealed class AccessLogFormat : ILogFormat
             }
             else e.TsQuality = TsQuality.Missing;
 
-            AccessEvent.SetRequest(e, f.Request, f.Status, f.Size);
-            ClfFields.SetDashIsNull(e, HttpColumns.Referer, f.Referer);
-            ClfFields.SetDashIsNull(e, HttpColumns.UserAgent, f.UserAgent);
+            AccessEvent.SetRequest(e, f.Request, f.Status, f.Size, valid);
+            ClfFields.SetDashIsNull(e, HttpColumns.Referer, f.Referer, valid);
+            ClfFields.SetDashIsNull(e, HttpColumns.UserAgent, f.UserAgent, valid);
         }
     }
 

@@ -123,9 +123,9 @@ public static class ClfFields
     }
 
     /// <summary><see cref="DashIsNull"/> set straight into a column (no string).</summary>
-    public static void SetDashIsNull(Model.ForensicEvent e, Model.ExtraColumn column, ReadOnlySpan<byte> s)
+    public static void SetDashIsNull(Model.ForensicEvent e, Model.ExtraColumn column, ReadOnlySpan<byte> s, bool knownValid = false)
     {
-        if (!(s.IsEmpty || (s.Length == 1 && s[0] == (byte)'-'))) LogText.SetUnescaped(e, column, s);
+        if (!(s.IsEmpty || (s.Length == 1 && s[0] == (byte)'-'))) LogText.SetUnescaped(e, column, s, knownValid);
     }
 
     /// <summary>A CLF field where <c>-</c> means absent.</summary>

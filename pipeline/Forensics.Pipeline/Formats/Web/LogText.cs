@@ -100,25 +100,28 @@ public static class LogText
     // The same values set straight into an event's row as UTF-8: no string per field on the ingest path
     // (user agents, targets and referers were 250-550 bytes of strings per access-log line).
 
+    // knownValid: the bytes are a slice, cut at ASCII delimiters, of a line already found to be valid UTF-8 (an
+    // ASCII byte is never inside a multi-byte sequence, so such a slice is valid too): validated once per line.
+
     /// <summary>Sets <paramref name="column"/> to <see cref="Lossless"/> of the bytes.</summary>
-    public static void SetLossless(ForensicEvent e, ExtraColumn column, ReadOnlySpan<byte> bytes)
+    public static void SetLossless(ForensicEvent e, ExtraColumn column, ReadOnlySpan<byte> bytes, bool knownValid = false)
     {
-        if (Utf8.IsValid(bytes)) e.SetUtf8(column, bytes);
+        if (knownValid || Utf8.IsValid(bytes)) e.SetUtf8(column, bytes);
         else e.Set(column, Lossless(bytes));
     }
 
     /// <summary>Sets <paramref name="column"/> to <see cref="Unescape"/> of the bytes.</summary>
-    public static void SetUnescaped(ForensicEvent e, ExtraColumn column, ReadOnlySpan<byte> s)
+    public static void SetUnescaped(ForensicEvent e, ExtraColumn column, ReadOnlySpan<byte> s, bool knownValid = false)
     {
-        if (s.IndexOf((byte)'\\') < 0) { SetLossless(e, column, s); return; }
+        if (s.IndexOf((byte)'\\') < 0) { SetLossless(e, column, s, knownValid); return; }
         if (TryUnescape(s, e.Utf8Scratch(s.Length), out int written)) e.CommitUtf8(column, written);
         else e.Set(column, Lossless(s));
     }
 
     /// <summary>Sets the message to <see cref="Lossless"/> of the line (control bytes kept, invalid UTF-8 as <c>\xHH</c>).</summary>
-    public static void SetMessage(ForensicEvent e, ReadOnlySpan<byte> line)
+    public static void SetMessage(ForensicEvent e, ReadOnlySpan<byte> line, bool knownValid = false)
     {
-        if (!Utf8.IsValid(line)) { e.Message = Lossless(line); return; }
+        if (!knownValid && !Utf8.IsValid(line)) { e.Message = Lossless(line); return; }
         line.CopyTo(e.MessageScratch(line.Length));
         e.CommitMessage(line.Length);
     }

@@ -78,7 +78,9 @@ public sealed class WerkzeugFormat : ILogFormat
 
             var e = output.NewEvent(offset);
             e.Host = file.DefaultHost;
-            LogText.SetMessage(e, raw);
+            // The ANSI-stripped line only loses ASCII escape sequences: valid when the raw line is.
+            bool valid = System.Text.Unicode.Utf8.IsValid(raw);
+            LogText.SetMessage(e, raw, valid);
             e.Process = "werkzeug";
             e.TsQuality = TsQuality.Missing;
 
@@ -97,7 +99,7 @@ public sealed class WerkzeugFormat : ILogFormat
             }
             if (message.Length > 0 && message[0] == (byte)'"' && TryParseRequestTail(message, out var request, out int status, out long? size))
             {
-                AccessEvent.SetRequest(e, request, status, size);
+                AccessEvent.SetRequest(e, request, status, size, valid);
                 continue;
             }
             if (message.StartsWith("code "u8))

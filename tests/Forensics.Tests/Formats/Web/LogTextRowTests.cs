@@ -38,6 +38,18 @@ public class LogTextRowTests
         Assert.Equal(LogText.Unescape(field), stored.Get(HttpColumns.Target));
         Assert.Equal(LogText.Lossless(field), stored.Get(HttpColumns.UserAgent));
         Assert.Equal(LogText.Lossless(field), stored.Message);
+
+        // The parsers validate a line once and pass knownValid for its fields: same values for valid input.
+        if (!System.Text.Unicode.Utf8.IsValid(field)) return;
+        var again = new ParseOutput();
+        var row = again.NewEvent(0);
+        LogText.SetUnescaped(row, HttpColumns.Target, field, knownValid: true);
+        LogText.SetLossless(row, HttpColumns.UserAgent, field, knownValid: true);
+        LogText.SetMessage(row, field, knownValid: true);
+        var known = again.Events.Single();
+        Assert.Equal(stored.Get(HttpColumns.Target), known.Get(HttpColumns.Target));
+        Assert.Equal(stored.Get(HttpColumns.UserAgent), known.Get(HttpColumns.UserAgent));
+        Assert.Equal(stored.Message, known.Message);
     }
 
     [Fact]
