@@ -83,16 +83,25 @@ internal static class SigmaCommand
             return SigmaRuleSet.Compile(sources, SigmaFieldMap.Load(mapPath));
         }
         // A single-file binary has no queries/ folder: the field map and the bundled rules it carries inside.
-        if (queriesFolder is null && EmbeddedSigma.Map() is { } embedded)
-        {
-            var documents = SigmaLoader.LoadAll(sources);
-            if (withBundled) { documents = EmbeddedSigma.Rules().Concat(documents); sources.Insert(0, EmbeddedSigma.RulesOrigin); }
-            description = string.Join(", ", sources);
-            return SigmaRuleSet.Compile(documents, embedded);
-        }
+        if (queriesFolder is null && CompileEmbedded(sources, withBundled, out description) is { } fromEmbedded) return fromEmbedded;
         Console.Error.WriteLine($"forensics: no queries/sigma/{SigmaFieldMap.FileName} found beside the program or in the repository; use --queries");
         exitCode = ExitCodes.Usage;
         return null;
+    }
+
+    /// <summary>
+    /// The rules at <paramref name="sources"/> (full paths) with the field map and, when <paramref name="withBundled"/>,
+    /// the bundled rules the program carries inside; null when it was built without them.
+    /// </summary>
+    internal static List<RuleOutcome>? CompileEmbedded(IReadOnlyList<string> sources, bool withBundled, out string description)
+    {
+        description = "";
+        if (EmbeddedSigma.Map() is not { } embedded) return null;
+        // Loaded before the description names the built-in origin, which is not a path to load.
+        var documents = SigmaLoader.LoadAll(sources).ToList();
+        var all = withBundled ? EmbeddedSigma.Rules().Concat(documents) : documents;
+        description = string.Join(", ", withBundled ? sources.Prepend(EmbeddedSigma.RulesOrigin) : sources);
+        return SigmaRuleSet.Compile(all, embedded);
     }
 
     /// <summary>Runs the compiled rules; the table is written unless the case was opened under --allow-incomplete.</summary>

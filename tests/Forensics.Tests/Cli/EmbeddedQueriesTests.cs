@@ -37,4 +37,24 @@ public sealed class EmbeddedQueriesTests
             fromProgram.Select(o => (o.Status, o.Document.Title, Path.GetFileName(o.Document.SourceFile), o.Compiled?.Sql)));
         Assert.All(fromProgram, o => Assert.StartsWith(EmbeddedSigma.RulesOrigin, o.Document.SourceFile, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Without_a_queries_folder_sigma_compiles_the_given_rules_with_the_built_in_map_and_bundled_rules()
+    {
+        // The path a single-file binary takes (no queries/ beside it): user rules from disk plus the built-in ones.
+        // It once failed with "rules path (built in) queries/sigma/rules/ does not exist", because the description
+        // named the built-in origin in the list of paths before that list was loaded.
+        var userRules = Path.Combine(RepoPaths.Queries, "sigma", "rules");
+        var outcomes = SigmaCommand.CompileEmbedded([Path.GetFullPath(userRules)], withBundled: true, out var description)!;
+        Assert.NotNull(outcomes);
+        int bundled = EmbeddedSigma.Rules().Count();
+        Assert.Equal(2 * bundled, outcomes.Count);
+        Assert.Equal(bundled, outcomes.Count(o => o.Document.SourceFile.StartsWith(EmbeddedSigma.RulesOrigin, StringComparison.Ordinal)));
+        Assert.All(outcomes, o => Assert.Null(o.Failed));
+        Assert.StartsWith(EmbeddedSigma.RulesOrigin, description, StringComparison.Ordinal);
+        Assert.Contains(Path.GetFullPath(userRules), description, StringComparison.Ordinal);
+
+        var alone = SigmaCommand.CompileEmbedded([], withBundled: true, out _)!;
+        Assert.Equal(bundled, alone.Count);
+    }
 }
