@@ -114,7 +114,7 @@ internal static class IngestCommand
         if (manifest.Inputs.Count > shown.Count)
             Console.WriteLine($"... {manifest.Inputs.Count - shown.Count:N0} more files ({string.Join(", ", manifest.Inputs.Except(shown).GroupBy(i => i.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count():N0} {g.Key}"))}): every file is listed in {Path.Combine(Path.GetFullPath(caseDir), "manifest.json")}");
         var t = manifest.Totals;
-        Console.WriteLine($"{t.Files} files ({t.FilesParsed} parsed, {t.FilesSkipped} skipped, {t.FilesFailed} failed): {t.Records:N0} records = {t.Events:N0} events + {t.Rejects:N0} rejects{(t.Balanced ? "" : "  ** UNBALANCED: some records are unaccounted for **")}");
+        Console.WriteLine($"{t.Files} files ({t.FilesParsed} parsed, {(t.FilesContext > 0 ? $"{t.FilesContext} read as context tables, " : "")}{(t.Archives > 0 ? $"{t.Archives} archive(s) opened, " : "")}{t.FilesSkipped} skipped, {t.FilesFailed} failed): {t.Records:N0} records = {t.Events:N0} events + {t.Rejects:N0} rejects{(t.Balanced ? "" : "  ** UNBALANCED: some records are unaccounted for **")}");
         Console.WriteLine(manifest.Options.TimeZoneAssumed
             ? $"time zone for local times: {TerminalText.Escape(manifest.Options.TimeZoneSource)}; give --tz if the machine was not on UTC"
             : $"time zone for local times: {manifest.Options.TimeZone} ({TerminalText.Escape(manifest.Options.TimeZoneSource)})");

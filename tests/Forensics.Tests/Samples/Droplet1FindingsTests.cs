@@ -183,6 +183,18 @@ public abstract class Droplet1FindingsTests
     }
 
     [Fact]
+    public void The_file_count_adds_up_to_the_files_listed()
+    {
+        // "18 files (5 parsed, 3 skipped, 0 failed)" left the 10 context files (passwd, sshd_config, unit files) out.
+        var m = System.Text.RegularExpressions.Regex.Match(_run.Stdout,
+            @"^(\d+) files \((\d+) parsed, (?:(\d+) read as context tables, )?(?:(\d+) archive\(s\) opened, )?(\d+) skipped, (\d+) failed\)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(m.Success, "no summary line");
+        int Count(int group) => m.Groups[group].Success ? int.Parse(m.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        Assert.True(Count(3) > 0, "droplet1 holds context files");
+        Assert.Equal(Count(1), Count(2) + Count(3) + Count(4) + Count(5) + Count(6));
+    }
+
+    [Fact]
     public void Investigate_writes_the_html_report_into_the_case_and_names_it()
     {
         // The "… N more" hints name the case that was written, ready to paste.
