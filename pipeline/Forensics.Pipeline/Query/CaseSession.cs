@@ -96,6 +96,7 @@ public sealed class CaseSession : IDisposable
             // which would litter wherever the analyst stands (or the evidence folder); the system temp folder is ours.
             var spill = Path.Combine(Path.GetTempPath(), "forensics-duckdb-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             s.Execute($"SET temp_directory = {Literal(spill)}");
+            if (access?.MemoryLimit is { } limit) s.Execute($"SET memory_limit = {Literal(limit)}");
             s.CreateViews();
             s.Execute(s.RelayedFormatsPresent() > 1 ? EventsOnceMacro : EventsOnceSingleSourceMacro);
             s.Execute(UnitKillsMacro.Sql);
