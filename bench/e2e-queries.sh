@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Query and timeline benchmark on a case written by the real ingest (issue 14). Generates an evidence folder
 # (HOSTS machines with MB_PER_HOST of sshd bot traffic each, plus an nginx log), ingests it with forensics, then
-# per canned query prints its scan floor (DuckDB reading the columns it touches, same process, warm), its time,
+# Run it with the machine otherwise idle. Note: helpers' builds in other terminal sessions are NOT slowed by nice
+# while the kernel's autogroup scheduling is on (each session gets an equal share): check
+# /proc/sys/kernel/sched_autogroup_enabled. Per canned query it prints its scan floor (DuckDB reading the columns it touches, same process, warm), its time,
 # the ratio and the process's peak RSS; then timeline exports per format with rows/s and peak RSS.
 # Usage: bench/e2e-queries.sh [HOSTS=5] [MB_PER_HOST=1024] [workdir=/tmp/forensics-queries] [WEB_MB=1024]
 # 5 × 1024 MB + 1024 MB of nginx gives ~56 M events.
@@ -19,14 +21,18 @@ if [[ ! -f "$case/manifest.json" ]]; then
   measure "ingest" "$work/ingest.out" 0 rows "$bytes" dotnet "$cli" ingest "$ev" --out "$case" --replace
 fi
 rows=$(dotnet "$cli" sql --case "$case" "SELECT count(*) FROM events" --format csv | tail -1)
-echo "case: $case, $rows events, $(du -sh "$case" | cut -f1)"
+echo "case: $case, $rows events, $(du -shL "$case" | cut -f1)"
 printf '%-28s %7s %7s %8s %6s %8s %8s\n' query open_s floor_s query_s ratio rows rss_MB
 for q in $(ls "$repo/queries" | sed -n "s/\.sql$//p"); do
   line=$(/usr/bin/time -f '%M' -o "$work/q.rss" dotnet "$bench" query-floor "$case" "$q") || { echo "$q FAILED"; continue; }
   IFS=$'\t' read -r name open floor secs ratio n <<< "$line"
   printf '%-28s %7s %7s %8s %6s %8s %8d\n' "$name" "$open" "$floor" "$secs" "$ratio" "$n" $(( $(cat "$work/q.rss") / 1024 ))
 done
-for fmt in csv jsonl arrow timesketch l2tcsv; do
-  rm -f "$work/timeline.$fmt"
-  measure "timeline $fmt" /dev/null "$rows" rows "$(du -sb "$case/events" | cut -f1)" dotnet "$cli" timeline --case "$case" --format "$fmt" --output "$work/timeline.$fmt"
+# Exports: TIMELINE="csv arrow arrow:unsorted" by default (every format: "csv jsonl arrow timesketch l2tcsv");
+# written to $EXPORT_DIR (default: the work folder; a 56 M-event Arrow file is 23 GB, more than /dev/shm holds).
+out="${EXPORT_DIR:-$work}"
+for spec in ${TIMELINE:-csv arrow arrow:unsorted}; do
+  fmt="${spec%%:*}"; extra=(); [[ "$spec" == *:unsorted ]] && extra=(--unsorted)
+  measure "timeline $spec" /dev/null "$rows" rows "$(du -sbL "$case/events" | cut -f1)" dotnet "$cli" timeline --case "$case" --format "$fmt" --output "$out/forensics-timeline.$fmt" --force "${extra[@]}"
+  rm -f "$out/forensics-timeline.$fmt"
 done

@@ -51,6 +51,9 @@ public static class HarnessCommands
             case "query-floor":
                 code = Query.QueryFloorRun.Run(args[1], args[2]);
                 return true;
+            case "sigma-floor":
+                code = Query.SigmaFloorRun.Run(args[1], args[2..]);
+                return true;
             case "duckdb-sql":
                 code = DuckDbSql(args[1]);
                 return true;
