@@ -87,8 +87,13 @@ public sealed class CaseContext
         }
 
         if (earlier is { Options.TimeZoneAssumed: false } && FindZone(earlier.Options.TimeZone) is { } earlierZone)
-            return Found(earlierZone, $"run {earlier.Run} of the case ({earlier.Options.TimeZoneSource}): the added evidence names no zone"
-                + (unusable.Count == 0 ? "" : " it can use (" + string.Join("; ", unusable) + ")"));
+        {
+            if (unusable.Count > 0) notes.Add("the added evidence's zone files could not be used: " + string.Join("; ", unusable));
+            // The source the zone was first found in, not a chain of runs that took it over.
+            var original = earlier.Options.TimeZoneSource;
+            if (original.StartsWith(InheritedZone, StringComparison.Ordinal)) original = original[(original.IndexOf(": ", StringComparison.Ordinal) + 2)..];
+            return Found(earlierZone, $"{InheritedZone} {earlier.Run} of the case, as the added evidence names none: {original}");
+        }
 
         var why = unusable.Count == 0
             ? "no --tz, and no etc/timezone or etc/localtime in the evidence"
@@ -96,6 +101,8 @@ public sealed class CaseContext
         notes.Add($"time zone ASSUMED to be UTC ({why}): local-time stamps (RFC 3164 syslog, web and journal text logs) are off by the machine's UTC offset if it was not UTC; give --tz");
         return WithNotes(new CaseContext { Zone = LocalZone.Utc, ZoneSource = "ASSUMED UTC: " + why, ZoneAssumed = true, Hostname = hostname }, notes);
     }
+
+    private const string InheritedZone = "the zone of run";
 
     /// <summary>A localtime symlink: the zone its text names, else the evidence's own file it names (folders only).</summary>
     private static (LocalZone Zone, string Source)? FromLink(string source, string target, string? evidenceFile, List<string> unusable)
