@@ -82,7 +82,7 @@ internal sealed class CaseAddition : IDisposable
         return manifest;
     }
 
-    /// <summary>Removes the scratch folder (the lock file in it too) and releases the lock.</summary>
+    /// <summary>Releases the lock (the runner removes the scratch folder, lock file included, when the run ends).</summary>
     public void Dispose()
     {
         _lock.Dispose();
