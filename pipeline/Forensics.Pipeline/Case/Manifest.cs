@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace Forensics.Pipeline.Case;
@@ -30,7 +29,10 @@ public sealed class Manifest
     /// <summary>The newest run (the one an ingest just wrote).</summary>
     [JsonIgnore] public IngestRun LastRun => Runs[^1];
 
-    /// <summary>Every input of every run, in run order (a file added twice is listed twice: parsed, then duplicate).</summary>
+    /// <summary>
+    /// Every input of every run, in run order (a file added twice is listed twice: parsed, then duplicate). With
+    /// several runs the list is built on each call: take it once, not per index.
+    /// </summary>
     [JsonIgnore] public IReadOnlyList<ManifestInput> Inputs => Runs.Count == 1 ? Runs[0].Inputs : Runs.SelectMany(r => r.Inputs).ToList();
 
     /// <summary>Recomputes the case's status and totals from its runs.</summary>
@@ -65,10 +67,14 @@ public sealed class Manifest
     /// </summary>
     public static Manifest Load(string path)
     {
-        JsonObject root;
-        using (var stream = File.OpenRead(path))
-            root = JsonNode.Parse(stream) as JsonObject ?? throw new InvalidDataException($"{path}: the manifest is not a JSON object");
-        int version = root["manifest_version"]?.GetValue<int>() ?? 1;
+        // A document, not a node tree: pooled memory, for manifests of collections with 100 k files.
+        using var stream = File.OpenRead(path);
+        using var document = JsonDocument.Parse(stream);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{path}: the manifest is not a JSON object");
+        int version = !root.TryGetProperty("manifest_version", out var v) ? 1
+            : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n) ? n
+            : throw new InvalidDataException($"{path}: manifest_version is not a number");
         if (version > CurrentVersion)
             throw new InvalidDataException($"{path}: manifest version {version} was written by a newer forensics (this one reads up to {CurrentVersion}); use that version");
         if (version >= 2)
@@ -81,11 +87,11 @@ public sealed class Manifest
         run.Run = 1;
         return new Manifest
         {
-            Tool = root["tool"]?.GetValue<string>() ?? "forensics",
+            Tool = root.TryGetProperty("tool", out var tool) && tool.ValueKind == JsonValueKind.String ? tool.GetString()! : "forensics",
             Status = run.Status,
             Totals = ManifestTotals.Sum([run.Totals]),
             Runs = [run],
-            Parts = root["parts"]?.Deserialize<List<ManifestPart>>(Json),
+            Parts = root.TryGetProperty("parts", out var parts) ? parts.Deserialize<List<ManifestPart>>(Json) : null,
         };
     }
 }

@@ -282,7 +282,8 @@ public static class HtmlReport
     {
         var index = new Dictionary<string, (int, ManifestInput)>(StringComparer.Ordinal);
         if (manifest is null) return index;
-        for (int i = 0; i < manifest.Inputs.Count; i++) index.TryAdd(manifest.Inputs[i].SourceFile, (i, manifest.Inputs[i]));
+        var inputs = manifest.Inputs;
+        for (int i = 0; i < inputs.Count; i++) index.TryAdd(inputs[i].SourceFile, (i, inputs[i]));
         return index;
     }
 

@@ -60,7 +60,7 @@ internal sealed class CaseAddition : IDisposable
         {
             lockStream.Dispose();
             // A refused add changes nothing: the scratch folder goes if this run made it, the lock file either way.
-            if (!tempExisted) TryDelete(temp);
+            if (!tempExisted) IngestRunner.TryDelete(temp);
             else { try { File.Delete(Path.Combine(temp, LockFile)); } catch (IOException) { } }
             throw;
         }
@@ -86,12 +86,5 @@ internal sealed class CaseAddition : IDisposable
     public void Dispose()
     {
         _lock.Dispose();
-    }
-
-    internal static void TryDelete(string dir)
-    {
-        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 }

@@ -38,7 +38,7 @@ public static class IngestRunner
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             addition?.Dispose();
-            if (addition is not null) CaseAddition.TryDelete(tempDir);
+            if (addition is not null) TryDelete(tempDir);
             throw new CaseOutputException($"cannot write the case folder {caseDir}: {ex.Message}", ex);
         }
         using var additionLock = addition;
@@ -49,7 +49,7 @@ public static class IngestRunner
         finally
         {
             // Spooled evidence and staged parts are gone whatever happened; a published run's parts are in the case by now.
-            CaseAddition.TryDelete(tempDir);
+            TryDelete(tempDir);
         }
     }
 
@@ -178,16 +178,16 @@ public static class IngestRunner
 
     private readonly record struct GcMark(int Collections, TimeSpan Pause, long Allocated);
 
-    private static ManifestTimings Timings(IngestRun manifest, FrameStage frame, IngestOptions options, CaseWriter writer, TimeSpan processCpuStart, GcMark start)
+    private static ManifestTimings Timings(IngestRun run, FrameStage frame, IngestOptions options, CaseWriter writer, TimeSpan processCpuStart, GcMark start)
     {
         static double Seconds(long ticks) => Math.Round((double)ticks / TimeSpan.TicksPerSecond, 3);
-        long records = Math.Max(1, manifest.Totals.Records);
+        long records = Math.Max(1, run.Totals.Records);
         double PerRecord(long ticks) => Math.Round(ticks / 10.0 / records, 3);
         long process = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - processCpuStart).Ticks;
         long encode = writer.EncodeCpuTicks;
         return new ManifestTimings
         {
-            WallSeconds = Math.Round((manifest.FinishedUtc - manifest.StartedUtc).TotalSeconds, 3),
+            WallSeconds = Math.Round((run.FinishedUtc - run.StartedUtc).TotalSeconds, 3),
             DiscoverAndHashCpuSeconds = Seconds(frame.DiscoverTicks), FrameCpuSeconds = Seconds(frame.FrameTicks),
             ParseCpuSeconds = Seconds(options.ParseCpuTicks), EncodeCpuSeconds = Seconds(encode), ProcessCpuSeconds = Seconds(process),
             FrameCpuMicrosPerRecord = PerRecord(frame.FrameTicks), ParseCpuMicrosPerRecord = PerRecord(options.ParseCpuTicks),
@@ -207,24 +207,24 @@ public static class IngestRunner
         }
     }
 
-    private static void Summarize(IngestRun manifest)
+    private static void Summarize(IngestRun run)
     {
-        var t = manifest.Totals;
-        t.Files = manifest.Inputs.Count;
-        t.FilesParsed = manifest.Inputs.Count(i => i.Status is "parsed" or "partial");
-        t.FilesSkipped = manifest.Inputs.Count(i => i.Status == "skipped");
-        t.FilesFailed = manifest.Inputs.Count(i => i.Status == "failed");
-        t.FilesContext = manifest.Inputs.Count(i => i.Status == "context");
-        t.Archives = manifest.Inputs.Count(i => i.Status == "archive");
-        t.FilesDuplicate = manifest.Inputs.Count(i => i.Status == "duplicate");
-        t.Records = manifest.Inputs.Sum(i => i.Records);
-        t.Events = manifest.Inputs.Sum(i => i.Events);
-        t.Rejects = manifest.Inputs.Sum(i => i.Rejects);
-        t.Balanced = manifest.Inputs.All(i => i.Records == i.Events + i.Rejects);
-        int atimeTouched = manifest.Inputs.Count(i => i.AtimePreserved == false);
+        var t = run.Totals;
+        t.Files = run.Inputs.Count;
+        t.FilesParsed = run.Inputs.Count(i => i.Status is "parsed" or "partial");
+        t.FilesSkipped = run.Inputs.Count(i => i.Status == "skipped");
+        t.FilesFailed = run.Inputs.Count(i => i.Status == "failed");
+        t.FilesContext = run.Inputs.Count(i => i.Status == "context");
+        t.Archives = run.Inputs.Count(i => i.Status == "archive");
+        t.FilesDuplicate = run.Inputs.Count(i => i.Status == "duplicate");
+        t.Records = run.Inputs.Sum(i => i.Records);
+        t.Events = run.Inputs.Sum(i => i.Events);
+        t.Rejects = run.Inputs.Sum(i => i.Rejects);
+        t.Balanced = run.Inputs.All(i => i.Records == i.Events + i.Rejects);
+        int atimeTouched = run.Inputs.Count(i => i.AtimePreserved == false);
         t.AtimePreserved = atimeTouched == 0;
         if (atimeTouched > 0)
-            manifest.Notes.Add($"{atimeTouched} evidence files were read without O_NOATIME (this user does not own them and lacks CAP_FOWNER): their access times may have been updated by this run (see atime_preserved per input)");
+            run.Notes.Add($"{atimeTouched} evidence files were read without O_NOATIME (this user does not own them and lacks CAP_FOWNER): their access times may have been updated by this run (see atime_preserved per input)");
     }
 
     /// <summary>A case is never written inside an input folder.</summary>
@@ -260,6 +260,13 @@ public static class IngestRunner
             else File.Delete(p);
         }
         return true;
+    }
+
+    internal static void TryDelete(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>Records the first failure of any stage and cancels the others.</summary>
