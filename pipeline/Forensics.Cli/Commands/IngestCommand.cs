@@ -11,7 +11,6 @@ namespace Forensics.Cli.Commands;
 internal static class IngestCommand
 {
     public static readonly Option<string> Out = new("--out", "-o") { Description = "Case folder to write (created if missing)", Required = true };
-    public static readonly Option<bool> Add = new("--add") { Description = "Add the evidence to the existing case in --out as a new ingest run (files already in the case are recorded as duplicates, not read twice)" };
 
     public static Command Create()
     {
@@ -19,11 +18,10 @@ internal static class IngestCommand
         var command = new Command("ingest", "Read evidence and write a case folder (Parquet events, rejects, manifest)");
         command.Arguments.Add(paths);
         command.Options.Add(Out);
-        command.Options.Add(Add);
         IngestSettings.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
-            var options = IngestSettings.Build(parse, parse.GetValue(paths)!, parse.GetValue(Out)!) with { Add = parse.GetValue(Add) };
+            var options = IngestSettings.Build(parse, parse.GetValue(paths)!, parse.GetValue(Out)!);
             var (code, _) = await RunAsync(options, cancel);
             return code;
         });
