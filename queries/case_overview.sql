@@ -28,6 +28,7 @@ SELECT rj.format, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, rj.rejects
 FROM rj LEFT JOIN hosts ON hosts.format IS NOT DISTINCT FROM rj.format
 WHERE hosts.host_rows IS NULL OR hosts.host_rows > 1
 UNION ALL
-SELECT '(unrecognised files)', NULL, 0, count(*), NULL, NULL, NULL, NULL, NULL, NULL
-FROM files WHERE format IS NULL HAVING count(*) > 0
+-- A file added again (ingest --add) is listed once per run: counted once, and a duplicate of a read file not at all.
+SELECT '(unrecognised files)', NULL, 0, count(DISTINCT source_file), NULL, NULL, NULL, NULL, NULL, NULL
+FROM files WHERE format IS NULL AND status <> 'duplicate' HAVING count(*) > 0
 ORDER BY 1 NULLS LAST, 2 NULLS LAST, 3 DESC, 10 NULLS FIRST;

@@ -80,7 +80,7 @@ internal static class IngestCommand
         }
 
         PrintSummary(manifest, options.CaseDirectory);
-        int code = manifest.Inputs.Any(i => i.Status == "failed") ? ExitCodes.InputUnreadable : ExitCodes.Ok;
+        int code = manifest.LastRun.Inputs.Any(i => i.Status == "failed") ? ExitCodes.InputUnreadable : ExitCodes.Ok;
         return (code, manifest);
     }
 
@@ -103,7 +103,9 @@ internal static class IngestCommand
     {
         // A collection of 100 k files must not become a 100 k-row table (it took 700 MB to lay out): files with
         // a problem first, then the rest, up to a limit; the manifest lists them all. Paths are relative to the input given.
-        var shown = manifest.Inputs.OrderBy(i => i.Status is "parsed" or "context" or "archive" ? 1 : 0).Take(SummaryRows).ToList();
+        // The table and the first count are this run's; after an add, a second count is the whole case's.
+        var run = manifest.LastRun;
+        var shown = run.Inputs.OrderBy(i => i.Status is "parsed" or "context" or "archive" or "duplicate" ? 1 : 0).Take(SummaryRows).ToList();
         TextTable.Write(["file", "format", "status", "records", "events", "rejects", "first (UTC)", "last (UTC)"], shown.Select(i => (IReadOnlyList<string>)
         [
             TerminalText.Escape(string.IsNullOrEmpty(i.RelativePath) ? i.SourceFile : i.RelativePath), i.Format ?? "-",
@@ -111,14 +113,21 @@ internal static class IngestCommand
             i.Records.ToString("N0"), i.Events.ToString("N0"), i.Rejects.ToString("N0"),
             i.FirstTsUtc?.ToString("yyyy-MM-dd HH:mm:ss") ?? "-", i.LastTsUtc?.ToString("yyyy-MM-dd HH:mm:ss") ?? "-",
         ]));
-        if (manifest.Inputs.Count > shown.Count)
-            Console.WriteLine($"... {manifest.Inputs.Count - shown.Count:N0} more files ({string.Join(", ", manifest.Inputs.Except(shown).GroupBy(i => i.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count():N0} {g.Key}"))}): every file is listed in {Path.Combine(Path.GetFullPath(caseDir), "manifest.json")}");
-        var t = manifest.Totals;
-        Console.WriteLine($"{t.Files} files ({t.FilesParsed} parsed, {(t.FilesContext > 0 ? $"{t.FilesContext} read as context tables, " : "")}{(t.Archives > 0 ? $"{t.Archives} archive(s) opened, " : "")}{t.FilesSkipped} skipped, {t.FilesFailed} failed): {t.Records:N0} records = {t.Events:N0} events + {t.Rejects:N0} rejects{(t.Balanced ? "" : "  ** UNBALANCED: some records are unaccounted for **")}");
-        Console.WriteLine(manifest.Options.TimeZoneAssumed
-            ? $"time zone for local times: {TerminalText.Escape(manifest.Options.TimeZoneSource)}; give --tz if the machine was not on UTC"
-            : $"time zone for local times: {manifest.Options.TimeZone} ({TerminalText.Escape(manifest.Options.TimeZoneSource)})");
-        foreach (var note in manifest.Notes) Console.WriteLine("note: " + TerminalText.Escape(note));
-        Console.WriteLine($"case written to {Path.GetFullPath(caseDir)}");
+        if (run.Inputs.Count > shown.Count)
+            Console.WriteLine($"... {run.Inputs.Count - shown.Count:N0} more files ({string.Join(", ", run.Inputs.Except(shown).GroupBy(i => i.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count():N0} {g.Key}"))}): every file is listed in {Path.Combine(Path.GetFullPath(caseDir), "manifest.json")}");
+        bool added = manifest.Runs.Count > 1;
+        Console.WriteLine((added ? $"run {run.Run}: " : "") + Counts(run.Totals));
+        if (added) Console.WriteLine($"case, {manifest.Runs.Count} runs: " + Counts(manifest.Totals));
+        Console.WriteLine(run.Options.TimeZoneAssumed
+            ? $"time zone for local times: {TerminalText.Escape(run.Options.TimeZoneSource)}; give --tz if the machine was not on UTC"
+            : $"time zone for local times: {run.Options.TimeZone} ({TerminalText.Escape(run.Options.TimeZoneSource)})");
+        foreach (var note in run.Notes) Console.WriteLine("note: " + TerminalText.Escape(note));
+        Console.WriteLine(added ? $"evidence added to the case {Path.GetFullPath(caseDir)} as run {run.Run}" : $"case written to {Path.GetFullPath(caseDir)}");
     }
+
+    /// <summary>One line that adds up: every file by status, and records = events + rejects.</summary>
+    private static string Counts(ManifestTotals t) =>
+        $"{t.Files} files ({t.FilesParsed} parsed, {(t.FilesContext > 0 ? $"{t.FilesContext} read as context tables, " : "")}{(t.Archives > 0 ? $"{t.Archives} archive(s) opened, " : "")}"
+        + $"{(t.FilesDuplicate > 0 ? $"{t.FilesDuplicate} duplicate(s) of files already read, " : "")}{t.FilesSkipped} skipped, {t.FilesFailed} failed): "
+        + $"{t.Records:N0} records = {t.Events:N0} events + {t.Rejects:N0} rejects{(t.Balanced ? "" : "  ** UNBALANCED: some records are unaccounted for **")}";
 }

@@ -13,13 +13,14 @@ namespace Forensics.Cli.Commands;
 internal static class IngestSettings
 {
     public static readonly Option<bool> Replace = new("--replace") { Description = "Replace the case data in a non-empty case folder instead of refusing" };
+    public static readonly Option<bool> Add = new("--add") { Description = "Add the evidence to the existing case as a new ingest run (files already in the case are recorded as duplicates, not read twice)" };
     public static readonly Option<string?> Tz = new("--tz") { Description = "IANA time zone of local-time logs (default: the evidence's etc/timezone or etc/localtime, else UTC)" };
     public static readonly Option<int?> Year = new("--year") { Description = "Year of the first record of year-less syslog files (default: inferred from file times)" };
     public static readonly Option<int> Workers = new("--workers") { Description = "Parse workers", DefaultValueFactory = _ => Environment.ProcessorCount };
     public static readonly Option<long> MaxMemberBytes = new("--max-member-bytes") { Description = "Largest decompressed size of one file or archive member", DefaultValueFactory = _ => new AcquisitionLimits().MaxMemberBytes };
     public static readonly Option<double> MaxRatio = new("--max-expansion-ratio") { Description = "Largest decompressed/compressed ratio (decompression bomb guard)", DefaultValueFactory = _ => new AcquisitionLimits().MaxExpansionRatio };
 
-    private static readonly Option[] All = [Replace, Tz, Year, Workers, MaxMemberBytes, MaxRatio];
+    private static readonly Option[] All = [Replace, Add, Tz, Year, Workers, MaxMemberBytes, MaxRatio];
 
     public static void AddTo(Command command)
     {
@@ -36,6 +37,7 @@ internal static class IngestSettings
             Inputs = inputs,
             CaseDirectory = caseDir,
             Replace = parse.GetValue(Replace),
+            Add = parse.GetValue(Add),
             TimeZone = parse.GetValue(Tz),
             Year = parse.GetValue(Year),
             Workers = Math.Max(1, parse.GetValue(Workers)),

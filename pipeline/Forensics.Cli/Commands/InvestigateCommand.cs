@@ -54,7 +54,7 @@ internal static class InvestigateCommand
             }
             var caseDir = parse.GetValue(output) ?? Path.Combine("cases", sample ? SampleCase : Path.GetFileName(Path.GetFullPath(inputs[0]).TrimEnd(Path.DirectorySeparatorChar)));
             var options = IngestSettings.Build(parse, inputs, caseDir);
-            if (sample && parse.GetValue(output) is null) options = options with { Replace = true };
+            if (sample && parse.GetValue(output) is null) options = options with { Replace = !options.Add };
             var (code, manifest) = await IngestCommand.RunAsync(options, cancel);
             if (manifest is null) return code;
 

@@ -27,6 +27,8 @@ public static class CaseIntegrity
         Directory.EnumerateFiles(caseDirectory, "*.parquet", SearchOption.AllDirectories)
             .Where(IsPartFile)
             .Select(f => Relative(caseDirectory, f))
+            // The run's scratch folder (staged parts of a run not yet published, or of a killed one) is never read as case data.
+            .Where(f => !f.StartsWith(CaseLayout.TempFolder + "/", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).ToList();
 
     /// <summary>A hidden file (".part-0.parquet.tmp" of an unfinished write) is not case data; any other Parquet file is.</summary>
@@ -60,7 +62,11 @@ public static class CaseIntegrity
             else if (rows != part.Rows) problems.Add($"part {part.Path} has {rows} rows, the manifest says {part.Rows}");
             else if (!string.Equals(Sha256(file), part.Sha256, StringComparison.OrdinalIgnoreCase)) problems.Add($"part {part.Path} has changed (its SHA-256 differs from the manifest's)");
         }
-        foreach (var extra in onDisk.Order(StringComparer.Ordinal)) problems.Add($"part {extra} is not in the manifest");
+        var unpublished = onDisk.Count > 0 ? CasePublish.Unpublished(caseDirectory) : new HashSet<string>();
+        foreach (var extra in onDisk.Order(StringComparer.Ordinal))
+            problems.Add(unpublished.Contains(extra)
+                ? $"part {extra} is not in the manifest (an ingest was killed while publishing it; the next ingest --add into this case removes it)"
+                : $"part {extra} is not in the manifest");
         return problems;
     }
 

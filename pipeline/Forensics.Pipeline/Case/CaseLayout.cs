@@ -12,7 +12,16 @@ public static class CaseLayout
     public const string ManifestFile = "manifest.json";
     public const string EventsFolder = "events";
     public const string RejectsFolder = "rejects";
+    /// <summary>
+    /// The run's scratch space inside the case: spooled evidence, and (<see cref="StagingFolder"/>) the parts a run
+    /// writes before they are published. Never read as case data; a leftover of a killed run is removed by the next ingest.
+    /// </summary>
     public const string TempFolder = ".tmp";
+    /// <summary>Under <see cref="TempFolder"/>: the run's parts, laid out as in the case, until <see cref="CasePublish"/> moves them in.</summary>
+    public const string StagingFolder = "staging";
+
+    /// <summary>How a run names its part files: run 1 part-0.parquet, run N (an ingest --add) runN-part-0.parquet.</summary>
+    public static string PartPrefix(int run) => run <= 1 ? "" : $"run{run}-";
     /// <summary>Exports written into the case by forensics investigate (timeline.csv); replaced with the case.</summary>
     public const string ExportsFolder = "exports";
     /// <summary>The HTML report forensics report and investigate write into the case; replaced with the case.</summary>

@@ -11,8 +11,10 @@ namespace Forensics.Pipeline.Case;
 /// (<see cref="EventSchema.ForFormat"/>), so formats never share a schema and <c>union_by_name</c> reads them
 /// together. Batches of a format alternate between <c>lanes</c> part files (part-L): one Parquet file is
 /// encoded by one thread at a time, and a single lane left a core idle on 2-core machines.
+/// Each run of a case names its files with its own <c>partPrefix</c> (<see cref="CaseLayout.PartPrefix"/>), so the
+/// parts an <c>ingest --add</c> writes sit beside the earlier runs' parts without replacing them.
 /// </summary>
-public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes = 1) : IAsyncDisposable
+public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes = 1, string partPrefix = "") : IAsyncDisposable
 {
     private readonly Dictionary<(string Format, int Lane), EventPartWriter> _eventParts = [];
     private readonly Dictionary<string, (long Batches, HashSet<ExtraColumn> Declared)> _formats = new(StringComparer.Ordinal);
@@ -44,7 +46,7 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes
             var columns = EventSchema.ForFormat(format);
             var dup = columns.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
             if (dup is not null) throw new InvalidOperationException($"format {format.Id} declares column {dup.Key} twice");
-            var path = Path.Combine(caseDirectory, CaseLayout.EventsFolder, format.Id, $"part-{lane}.parquet");
+            var path = Path.Combine(caseDirectory, CaseLayout.EventsFolder, format.Id, $"{partPrefix}part-{lane}.parquet");
             part = new EventPartWriter(path, format.Id, columns, format.ExtraColumns, rowGroupSize);
             _eventParts[(format.Id, lane)] = part;
         }
@@ -58,7 +60,7 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes
         foreach (var r in rejects)
         {
             cancel.ThrowIfCancellationRequested();
-            _rejects ??= new ParquetTableWriter(Path.Combine(caseDirectory, CaseLayout.RejectsFolder, "part-0.parquet"), CaseLayout.RejectColumns, rowGroupSize);
+            _rejects ??= new ParquetTableWriter(Path.Combine(caseDirectory, CaseLayout.RejectsFolder, partPrefix + "part-0.parquet"), CaseLayout.RejectColumns, rowGroupSize);
             _rejects.AddRow([sourceFile, sha256, formatId, r.SourceOffset, r.Reason, r.Raw, Utf8Text.Decode(r.Raw)]);
         }
         return Task.CompletedTask;
@@ -74,7 +76,7 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes
         if (!_sideTables.TryGetValue(key, out var writer))
         {
             int part = _sideTables.Keys.Count(k => k.StartsWith(table.Name + "|", StringComparison.Ordinal));
-            var path = Path.Combine(caseDirectory, table.Name.Replace('/', Path.DirectorySeparatorChar), $"part-{part}.parquet");
+            var path = Path.Combine(caseDirectory, table.Name.Replace('/', Path.DirectorySeparatorChar), $"{partPrefix}part-{part}.parquet");
             writer = new ParquetTableWriter(path, columns, rowGroupSize);
             _sideTables[key] = writer;
         }

@@ -34,7 +34,7 @@ public static class SqlSandbox
     {
         var real = RealPath.Resolve(writeFolder);
         var guarded = new List<(string What, string Path)> { ("the case", session.CaseDirectory) };
-        foreach (var input in session.Manifest?.Options.Inputs ?? []) guarded.Add(("the evidence", input));
+        foreach (var input in session.Manifest?.Runs.SelectMany(r => r.Options.Inputs) ?? []) guarded.Add(("the evidence", input));
         foreach (var (what, path) in guarded)
         {
             var other = RealPath.Resolve(path);

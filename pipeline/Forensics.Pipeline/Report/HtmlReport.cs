@@ -47,8 +47,9 @@ public static class HtmlReport
             .Append(data.GeneratedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(" UTC by forensics ")
             .Append(Html(ReportData.ToolVersion));
         if (data.Manifest is { } m)
-            html.Append(" · ingested ").Append(m.FinishedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))
-                .Append(" UTC by ").Append(Html(m.Tool)).Append(' ').Append(Html(m.ToolVersion));
+            html.Append(" · ingested ").Append(m.LastRun.FinishedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))
+                .Append(" UTC by ").Append(Html(m.Tool)).Append(' ').Append(Html(m.LastRun.ToolVersion))
+                .Append(m.Runs.Count > 1 ? $" ({m.Runs.Count} ingest runs)" : "");
         html.Append(" · all times UTC</p>\n");
         if (data.Warning is not null) html.Append("<p class=\"warn\">").Append(Html(data.Warning)).Append("</p>\n");
         html.Append("<nav><ul>");
@@ -63,7 +64,8 @@ public static class HtmlReport
         if (data.Manifest is not { } m) { html.Append("<p class=\"warn\">The case has no readable manifest.json.</p>\n</section>\n"); return; }
         var t = m.Totals;
         html.Append("<p>").Append(N(t.Files)).Append(" files: ").Append(N(t.FilesParsed)).Append(" parsed, ").Append(N(t.FilesContext))
-            .Append(" context, ").Append(N(t.Archives)).Append(" archives, ").Append(N(t.FilesSkipped)).Append(" skipped, ").Append(N(t.FilesFailed)).Append(" failed.</p>\n")
+            .Append(" context, ").Append(N(t.Archives)).Append(" archives, ").Append(N(t.FilesDuplicate)).Append(" duplicates, ").Append(N(t.FilesSkipped)).Append(" skipped, ").Append(N(t.FilesFailed)).Append(" failed")
+            .Append(m.Runs.Count > 1 ? $", in {m.Runs.Count} ingest runs" : "").Append(".</p>\n")
             .Append("<p><strong>").Append(N(t.Records)).Append(" records = ").Append(N(t.Events)).Append(" events + ").Append(N(t.Rejects)).Append(" rejects</strong> ")
             .Append(t.Balanced ? "<span class=\"ok\">(balanced for every file)</span>" : "<span class=\"warn\">UNBALANCED: some records are unaccounted for</span>")
             .Append(". Status of the ingest: ").Append(Html(m.Status)).Append(".</p>\n");
@@ -83,12 +85,18 @@ public static class HtmlReport
         html.Append("<section id=\"assumptions\">\n<h2>Time assumptions</h2>\n<dl>\n");
         if (data.Manifest is { } m)
         {
-            html.Append("<dt>Zone of local-time logs</dt><dd>").Append(Html(m.Options.TimeZone)).Append(" — ").Append(Html(m.Options.TimeZoneSource))
-                .Append(m.Options.TimeZoneAssumed ? " <span class=\"warn\">ASSUMED: no --tz and no usable zone in the evidence</span>" : "").Append("</dd>\n")
-                .Append("<dt>Year of year-less stamps</dt><dd>").Append(m.Options.Year is { } y
-                    ? $"{y} (given with --year)"
-                    : "inferred per file from its modification or gzip time, bounded by the newer file of its rotation set").Append("</dd>\n")
-                .Append("<dt>Inputs</dt><dd>").Append(string.Join("<br>", m.Options.Inputs.Select(Html))).Append("</dd>\n");
+            foreach (var run in m.Runs)
+            {
+                // One run: as before; several: each run's zone, year and inputs under its number.
+                var of = m.Runs.Count > 1 ? $" (run {run.Run})" : "";
+                html.Append("<dt>Zone of local-time logs").Append(of).Append("</dt><dd>").Append(Html(run.Options.TimeZone)).Append(" — ").Append(Html(run.Options.TimeZoneSource))
+                    .Append(run.Options.TimeZoneAssumed ? " <span class=\"warn\">ASSUMED: no --tz and no usable zone in the evidence</span>" : "").Append("</dd>\n")
+                    .Append("<dt>Year of year-less stamps").Append(of).Append("</dt><dd>").Append(run.Options.Year is { } y
+                        ? $"{y} (given with --year)"
+                        : "inferred per file from its modification or gzip time, bounded by the newer file of its rotation set").Append("</dd>\n")
+                    .Append("<dt>Inputs").Append(of).Append("</dt><dd>").Append(string.Join("<br>", run.Options.Inputs.Select(Html))).Append("</dd>\n");
+                foreach (var note in run.Notes) html.Append("<dt>Note").Append(of).Append("</dt><dd>").Append(Html(note)).Append("</dd>\n");
+            }
             foreach (var note in m.Notes) html.Append("<dt>Note</dt><dd>").Append(Html(note)).Append("</dd>\n");
             foreach (var i in m.Inputs.Where(i => i.Notes is { Count: > 0 }))
                 foreach (var note in i.Notes!) html.Append("<dt>").Append(Html(i.RelativePath)).Append("</dt><dd>").Append(Html(note)).Append("</dd>\n");
@@ -274,7 +282,8 @@ public static class HtmlReport
     {
         var index = new Dictionary<string, (int, ManifestInput)>(StringComparer.Ordinal);
         if (manifest is null) return index;
-        for (int i = 0; i < manifest.Inputs.Count; i++) index.TryAdd(manifest.Inputs[i].SourceFile, (i, manifest.Inputs[i]));
+        var inputs = manifest.Inputs;
+        for (int i = 0; i < inputs.Count; i++) index.TryAdd(inputs[i].SourceFile, (i, inputs[i]));
         return index;
     }
 

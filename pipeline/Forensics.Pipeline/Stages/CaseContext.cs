@@ -12,7 +12,8 @@ namespace Forensics.Pipeline.Stages;
 /// a zone this machine does not know is read from the evidence's own zoneinfo file the link names, when the
 /// evidence holds it. A regular etc/localtime identical to one of this machine's zoneinfo files is that zone;
 /// any other TZif file is read as what it is (<see cref="TzifZone"/>: the rules the machine used). The choice
-/// and its source go into the manifest.
+/// and its source go into the manifest. Evidence added to a case (<c>ingest --add</c>) that holds no zone or host
+/// file of its own takes those of the case's last run, as it would have in one ingest with the earlier evidence.
 /// </summary>
 public sealed class CaseContext
 {
@@ -25,20 +26,28 @@ public sealed class CaseContext
     public IReadOnlyDictionary<long, string>? UserNames { get; private set; }
     public List<string> Notes { get; } = [];
 
-    /// <summary>Folder inputs are searched directly; archives through the <paramref name="listing"/> pre-pass (a folder's file wins over an archive's).</summary>
-    public static CaseContext Resolve(IngestOptions options, EvidenceListing? listing = null)
+    /// <summary>
+    /// Folder inputs are searched directly; archives through the <paramref name="listing"/> pre-pass (a folder's
+    /// file wins over an archive's); then the case's <paramref name="earlier"/> run, when evidence is added to a case.
+    /// </summary>
+    public static CaseContext Resolve(IngestOptions options, EvidenceListing? listing = null, Case.IngestRun? earlier = null)
     {
-        var context = ResolveZoneAndHost(options, listing);
+        var context = ResolveZoneAndHost(options, listing, earlier);
         byte[]? passwd = FindEtcFile(options.Inputs, "passwd") is { } pw && new FileInfo(pw).LinkTarget is null ? EvidenceOpen.ReadHead(pw, 16 << 20) : listing?.EtcFiles.GetValueOrDefault("passwd").Content;
         if (passwd is not null) context.UserNames = Evidence.Context.ContextFiles.UserNames(passwd);
         return context;
     }
 
-    private static CaseContext ResolveZoneAndHost(IngestOptions options, EvidenceListing? listing)
+    private static CaseContext ResolveZoneAndHost(IngestOptions options, EvidenceListing? listing, Case.IngestRun? earlier)
     {
         var notes = new List<string>();
         string? hostname = FindEtcFile(options.Inputs, "hostname") is { } h && new FileInfo(h).LinkTarget is null ? Evidence.Context.ContextFiles.FirstLine(EvidenceOpen.ReadHead(h, 1 << 20))
             : listing?.EtcFiles.GetValueOrDefault("hostname").Content is { } hb ? Evidence.Context.ContextFiles.FirstLine(hb) : null;
+        if (hostname is null && earlier?.Options.Host is { } earlierHost)
+        {
+            hostname = earlierHost;
+            notes.Add($"host name {earlierHost} taken from run {earlier.Run} of the case (the added evidence has no etc/hostname)");
+        }
         if (listing is not null) notes.AddRange(listing.Notes);
         CaseContext Found(LocalZone zone, string source) => WithNotes(new CaseContext { Zone = zone, ZoneSource = source, Hostname = hostname }, notes);
 
@@ -77,12 +86,23 @@ public sealed class CaseContext
             else if (lt.Content is { } bytes && FromTzifBytes(bytes, ltSource, unusable) is { } read) return Found(read.Zone, read.Source);
         }
 
+        if (earlier is { Options.TimeZoneAssumed: false } && FindZone(earlier.Options.TimeZone) is { } earlierZone)
+        {
+            if (unusable.Count > 0) notes.Add("the added evidence's zone files could not be used: " + string.Join("; ", unusable));
+            // The source the zone was first found in, not a chain of runs that took it over.
+            var original = earlier.Options.TimeZoneSource;
+            if (original.StartsWith(InheritedZone, StringComparison.Ordinal)) original = original[(original.IndexOf(": ", StringComparison.Ordinal) + 2)..];
+            return Found(earlierZone, $"{InheritedZone} {earlier.Run} of the case, as the added evidence names none: {original}");
+        }
+
         var why = unusable.Count == 0
             ? "no --tz, and no etc/timezone or etc/localtime in the evidence"
             : "no --tz, and the evidence's zone files could not be used: " + string.Join("; ", unusable);
         notes.Add($"time zone ASSUMED to be UTC ({why}): local-time stamps (RFC 3164 syslog, web and journal text logs) are off by the machine's UTC offset if it was not UTC; give --tz");
         return WithNotes(new CaseContext { Zone = LocalZone.Utc, ZoneSource = "ASSUMED UTC: " + why, ZoneAssumed = true, Hostname = hostname }, notes);
     }
+
+    private const string InheritedZone = "the zone of run";
 
     /// <summary>A localtime symlink: the zone its text names, else the evidence's own file it names (folders only).</summary>
     private static (LocalZone Zone, string Source)? FromLink(string source, string target, string? evidenceFile, List<string> unusable)

@@ -12,9 +12,8 @@ namespace Forensics.Pipeline.Stages;
 /// Per-file problems (unreadable, unknown format, corrupt part) are recorded in the manifest and the run goes
 /// on; only failures of the stage itself (a bug, cancellation) end the run.
 /// </summary>
-internal sealed class FrameStage(IngestOptions options, CaseContext context, Manifest manifest, DiscoverStage discovery, RotationSets rotation)
+internal sealed class FrameStage(IngestOptions options, CaseContext context, IngestRun run, DiscoverStage discovery, RotationSets rotation, DuplicateIndex duplicates)
 {
-    private readonly Dictionary<string, string> _seenHashes = new(StringComparer.Ordinal);
     private readonly List<EvidenceFile> _open = [];
     private int _pruneAt = 64;
     private int _fileIndex;
@@ -35,7 +34,8 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
                 Compression = evidence.Compression, ModifiedUtc = evidence.ModifiedUtc, GzipTimeUtc = evidence.GzipTimeUtc,
                 AtimePreserved = evidence.AtimePreserved,
             };
-            lock (manifest) manifest.Inputs.Add(entry);
+            lock (run) run.Inputs.Add(entry);
+            if (IsDuplicate(evidence, entry)) { evidence.Dispose(); continue; }
             if (IsContextFile(evidence, entry) is { } contextState)
             {
                 // No records: the file's tables travel to the writer with its end marker.
@@ -51,14 +51,36 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
     }
 
     /// <summary>
+    /// A file whose bytes the case already holds (earlier in this run, or from an earlier run of the case) is a
+    /// duplicate pointing at its twin, and is not read again (<see cref="DuplicateIndex"/>). Only files that would
+    /// be read are checked: containers, empty, skipped and unreadable files keep their own status.
+    /// </summary>
+    private bool IsDuplicate(EvidenceFile evidence, ManifestInput entry)
+    {
+        if (evidence.IsContainer || evidence.SkipReason is not null || evidence.FailureReason is not null || evidence.Length == 0) return false;
+        var key = IsContextCandidate(evidence) is { } kind
+            ? DuplicateIndex.ContextKey(context.Hostname, kind, evidence.RelativePath, evidence.Sha256)
+            : DuplicateIndex.LogKey(evidence.Sha256);
+        if (duplicates.Claim(key, run.Run, evidence.SourcePath) is not { } first) return false;
+        entry.Status = "duplicate";
+        entry.DuplicateOf = first.SourceFile;
+        entry.DuplicateOfRun = first.Run;
+        entry.Reason = $"duplicate of {first.SourceFile} (same SHA-256{(first.Run == run.Run ? "" : $", read by run {first.Run} of the case")})";
+        return true;
+    }
+
+    /// <summary>The context kind of a file that is stored as a context table (not too large to read), else null.</summary>
+    private static string? IsContextCandidate(EvidenceFile evidence) =>
+        evidence.Length > 16 << 20 ? null : Evidence.Context.ContextFiles.Match(evidence.RelativePath);
+
+    /// <summary>
     /// Context files (etc/passwd, etc/ssh/sshd_config, …) become case tables, not events; the manifest says
     /// "context" with the table and row count. Null when the file is not one (or cannot be read).
     /// </summary>
     private FileState? IsContextFile(EvidenceFile evidence, ManifestInput entry)
     {
         if (evidence.IsContainer || evidence.SkipReason is not null || evidence.FailureReason is not null || evidence.Length == 0) return null;
-        var kind = Evidence.Context.ContextFiles.Match(evidence.RelativePath);
-        if (kind is null || evidence.Length > 16 << 20) return null;
+        if (IsContextCandidate(evidence) is not { } kind) return null;
         byte[] bytes = new byte[evidence.Length];
         using (var s = evidence.OpenContent()) s.ReadExactly(bytes);
         var tables = kind == "localtime"
@@ -86,13 +108,6 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         if (evidence.SkipReason is { } skip) { entry.Status = "skipped"; entry.Reason = skip; return null; }
         if (evidence.FailureReason is { } fail) { entry.Status = "failed"; entry.Reason = fail; return null; }
         if (evidence.Length == 0) { entry.Status = "skipped"; entry.Reason = "empty file"; return null; }
-        if (_seenHashes.TryGetValue(evidence.Sha256, out var first))
-        {
-            entry.Status = "skipped";
-            entry.Reason = $"duplicate of {first} (same SHA-256)";
-            return null;
-        }
-        _seenHashes[evidence.Sha256] = evidence.SourcePath;
         var (format, confidence, window) = FormatDetection.Detect(evidence.Head, evidence.Length, evidence.FileName, evidence.OpenContent);
         if (format is null && evidence.Partial)
         {
@@ -124,10 +139,10 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
             SideTables = new FileSideTables(state), OpenContent = evidence.OpenContent,
             Note = note =>
             {
-                lock (manifest)
+                lock (run)
                 {
                     (entry.Notes ??= []).Add(note);
-                    manifest.Notes.Add($"{evidence.SourcePath}: {note}");
+                    run.Notes.Add($"{evidence.SourcePath}: {note}");
                 }
             },
         };

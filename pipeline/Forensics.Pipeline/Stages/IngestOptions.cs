@@ -8,6 +8,8 @@ public sealed record IngestOptions
     public required string CaseDirectory { get; init; }
     /// <summary>Replace an existing case's contents instead of refusing to write into a non-empty folder.</summary>
     public bool Replace { get; init; }
+    /// <summary>Add the evidence to the existing case as a new run (its duplicates recorded, not read twice) instead of refusing a non-empty folder.</summary>
+    public bool Add { get; init; }
     /// <summary>IANA zone for local-time stamps; overrides the case's etc/timezone / etc/localtime.</summary>
     public string? TimeZone { get; init; }
     /// <summary>Year of the first year-less record (overrides inference from file times).</summary>
@@ -25,6 +27,8 @@ public sealed record IngestOptions
     internal Action<Framing.RecordBatch>? OnParse { get; init; }
     /// <summary>Test hook: called with each file's provenance path as discovery hands it on (decompressed, hashed).</summary>
     internal Action<string>? OnDiscovered { get; init; }
+    /// <summary>Test hook: called before each step of publishing the run into the case (each part's path, then manifest.json), to inject failures.</summary>
+    internal Action<string>? OnPublish { get; init; }
     /// <summary>Parse CPU time of this run (TimeSpan ticks), summed by the workers.</summary>
     internal long ParseCpuTicks;
 }

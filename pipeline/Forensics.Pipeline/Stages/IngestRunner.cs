@@ -16,22 +16,46 @@ public static class IngestRunner
         var processCpuStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var gcStart = new GcMark(GC.CollectionCount(0), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
         var caseDir = Path.GetFullPath(options.CaseDirectory);
+        if (options.Add && options.Replace)
+            throw new ArgumentException("--add and --replace exclude each other: --add keeps the case and adds evidence to it, --replace starts it over");
         // A mistyped path must not leave an empty case behind: check every input before the case folder is touched.
         var missing = options.Inputs.Where(i => !File.Exists(i) && !Directory.Exists(i)).ToList();
         if (missing.Count > 0)
             throw new MissingInputException($"no such file or folder: {string.Join(", ", missing)}; nothing was written");
-        bool replaced;
+        var tempDir = Path.Combine(caseDir, CaseLayout.TempFolder);
+        var stagingDir = Path.Combine(tempDir, CaseLayout.StagingFolder);
+        bool replaced = false;
+        CaseAddition? addition = null;
         try
         {
-            replaced = PrepareCaseFolder(caseDir, options);
+            RefuseCaseInsideInputs(caseDir, options);
+            if (options.Add) addition = CaseAddition.Open(caseDir);
+            else replaced = PrepareCaseFolder(caseDir, options);
             // The spool folder is the first thing written; creating it now turns a read-only case folder into
             // one clear error instead of a failure somewhere in the middle of the run.
-            Directory.CreateDirectory(Path.Combine(caseDir, CaseLayout.TempFolder));
+            Directory.CreateDirectory(stagingDir);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            addition?.Dispose();
+            if (addition is not null) TryDelete(tempDir);
             throw new CaseOutputException($"cannot write the case folder {caseDir}: {ex.Message}", ex);
         }
+        using var additionLock = addition;
+        try
+        {
+            return await RunStagesAsync(options, caseDir, stagingDir, addition, replaced, processCpuStart, gcStart, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Spooled evidence and staged parts are gone whatever happened; a published run's parts are in the case by now.
+            TryDelete(tempDir);
+        }
+    }
+
+    private static async Task<Manifest> RunStagesAsync(IngestOptions options, string caseDir, string stagingDir, CaseAddition? addition, bool replaced,
+        TimeSpan processCpuStart, GcMark gcStart, CancellationToken cancel)
+    {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var spoolDir = Path.Combine(caseDir, CaseLayout.TempFolder);
         // Discovery needs no zone or host: it starts now, decompressing the first members while the pre-pass
@@ -42,16 +66,16 @@ public static class IngestRunner
         try
         {
             listing = EvidenceListing.Run(options.Inputs, options.Limits, spoolDir, cancel);
-            context = CaseContext.Resolve(options, listing);
+            context = CaseContext.Resolve(options, listing, addition?.Manifest.LastRun);
         }
         catch
         {
             await discover.DisposeAsync().ConfigureAwait(false);
-            TryDelete(spoolDir);
             throw;
         }
-        var manifest = new Manifest
+        var run = new IngestRun
         {
+            Run = addition?.NextRun ?? 1,
             StartedUtc = DateTime.UtcNow,
             Options = new ManifestOptions
             {
@@ -60,15 +84,17 @@ public static class IngestRunner
                 Workers = options.Workers, MaxMemberBytes = options.Limits.MaxMemberBytes, MaxExpansionRatio = options.Limits.MaxExpansionRatio,
             },
         };
-        if (replaced) manifest.Notes.Add("replaced the previous contents of the case folder");
-        manifest.Notes.AddRange(context.Notes);
+        if (replaced) run.Notes.Add("replaced the previous contents of the case folder");
+        if (addition?.Recovered is { } recovered) run.Notes.Add(recovered);
+        run.Notes.AddRange(context.Notes);
 
         var framed = Channel.CreateBounded<FramedItem>(new BoundedChannelOptions(options.ChannelCapacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         var parsed = Channel.CreateBounded<ParsedItem>(new BoundedChannelOptions(options.ChannelCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         var failure = new StageFailure(cts);
 
-        var frameStage = new FrameStage(options, context, manifest, discover, listing.Rotation);
-        var writer = new CaseWriter(caseDir, options.RowGroupSize, options.WriteLanes);
+        var frameStage = new FrameStage(options, context, run, discover, listing.Rotation, DuplicateIndex.Of(addition?.Manifest));
+        // Parts are written into the staging folder under the run's own names, and published when the run is done.
+        var writer = new CaseWriter(stagingDir, options.RowGroupSize, options.WriteLanes, CaseLayout.PartPrefix(run.Run));
         var writeStage = new WriteStage(writer, options);
 
         var frameTask = failure.Run("discover/frame", () => frameStage.RunAsync(framed.Writer, cts.Token), framed.Writer);
@@ -79,13 +105,14 @@ public static class IngestRunner
         var writeTask = failure.Run("write", () => writeStage.RunAsync(parsed.Reader, cts.Token), null);
 
         await Task.WhenAll([frameTask, .. parseTasks, parseDone, writeTask]).ConfigureAwait(false);
+        List<ManifestPart> newParts = [];
         try
         {
             if (failure.Error is null)
             {
                 var parts = await writer.CompleteAsync(cts.Token).ConfigureAwait(false);
-                // Hashed as they lie on disk: reading commands compare against this list before answering.
-                manifest.Parts = parts.Select(p => CaseIntegrity.Describe(caseDir, p.Path, p.Rows)).OrderBy(p => p.Path, StringComparer.Ordinal).ToList();
+                // Hashed as they lie in staging (moving them does not change a byte): reading commands compare against this list before answering.
+                newParts = parts.Select(p => CaseIntegrity.Describe(stagingDir, p.Path, p.Rows)).OrderBy(p => p.Path, StringComparer.Ordinal).ToList();
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -97,23 +124,49 @@ public static class IngestRunner
             await writer.DisposeAsync().ConfigureAwait(false);
             await discover.DisposeAsync().ConfigureAwait(false);
             frameStage.DisposeOpenFiles();
-            TryDelete(Path.Combine(caseDir, CaseLayout.TempFolder));
         }
 
-        manifest.FinishedUtc = DateTime.UtcNow;
-        Summarize(manifest);
-        manifest.Timings = Timings(manifest, frameStage, options, writer, processCpuStart, gcStart);
+        run.FinishedUtc = DateTime.UtcNow;
+        Summarize(run);
+        run.Timings = Timings(run, frameStage, options, writer, processCpuStart, gcStart);
+        var manifest = addition?.Manifest ?? new Manifest();
         if (failure.Error is { } error)
         {
-            manifest.Status = "failed";
-            manifest.Notes.Add($"run failed in stage {failure.Stage}: {error.Message}");
-            SaveManifest(manifest, caseDir);
+            run.Status = "failed";
+            run.Notes.Add($"run failed in stage {failure.Stage}: {error.Message}");
+            // A new case records its failed run; a case evidence was being added to stays exactly as it was.
+            if (addition is null)
+            {
+                manifest.Runs.Add(run);
+                manifest.Summarize();
+                SaveManifest(manifest, caseDir);
+            }
             if (error is OperationCanceledException && cancel.IsCancellationRequested) throw error;
-            throw new IngestFailedException($"ingest failed in stage {failure.Stage}: {error.GetType().Name}: {error.Message}", failure.Stage!, error);
+            throw new IngestFailedException($"ingest failed in stage {failure.Stage}: {error.GetType().Name}: {error.Message}"
+                + (addition is null ? "" : "; the case is as it was before this run"), failure.Stage!, error);
         }
-        manifest.Status = manifest.Totals.Balanced ? "complete" : "complete-unbalanced";
-        SaveManifest(manifest, caseDir);
+        run.Status = run.Totals.Balanced ? "complete" : "complete-unbalanced";
+        if (addition is not null && manifest.Parts!.Any(p => p.Path.StartsWith(CaseLayout.DetectionsFolder + "/", StringComparison.Ordinal)))
+            run.Notes.Add("the case's Sigma detections were found before this run and do not cover its evidence: run forensics sigma (or investigate --sigma) again");
+        manifest.Runs.Add(run);
+        manifest.Summarize();
+        manifest.Parts = [.. (manifest.Parts ?? []).Concat(newParts).OrderBy(p => p.Path, StringComparer.Ordinal)];
+        Publish(caseDir, stagingDir, newParts, manifest, options);
         return manifest;
+    }
+
+    /// <summary>Moves the run's parts into the case and commits them with the manifest (<see cref="CasePublish"/>); any failure leaves the case as it was.</summary>
+    private static void Publish(string caseDir, string stagingDir, List<ManifestPart> parts, Manifest manifest, IngestOptions options)
+    {
+        try { CasePublish.Publish(caseDir, stagingDir, parts, manifest, options.OnPublish); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CaseOutputException($"cannot publish the run into the case folder {caseDir} ({ex.Message}); the case is as it was before this run", ex);
+        }
+        catch (Exception ex)
+        {
+            throw new IngestFailedException($"ingest failed in stage publish: {ex.GetType().Name}: {ex.Message}; the case is as it was before this run", "publish", ex);
+        }
     }
 
     /// <summary>
@@ -125,16 +178,16 @@ public static class IngestRunner
 
     private readonly record struct GcMark(int Collections, TimeSpan Pause, long Allocated);
 
-    private static ManifestTimings Timings(Manifest manifest, FrameStage frame, IngestOptions options, CaseWriter writer, TimeSpan processCpuStart, GcMark start)
+    private static ManifestTimings Timings(IngestRun run, FrameStage frame, IngestOptions options, CaseWriter writer, TimeSpan processCpuStart, GcMark start)
     {
         static double Seconds(long ticks) => Math.Round((double)ticks / TimeSpan.TicksPerSecond, 3);
-        long records = Math.Max(1, manifest.Totals.Records);
+        long records = Math.Max(1, run.Totals.Records);
         double PerRecord(long ticks) => Math.Round(ticks / 10.0 / records, 3);
         long process = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - processCpuStart).Ticks;
         long encode = writer.EncodeCpuTicks;
         return new ManifestTimings
         {
-            WallSeconds = Math.Round((manifest.FinishedUtc - manifest.StartedUtc).TotalSeconds, 3),
+            WallSeconds = Math.Round((run.FinishedUtc - run.StartedUtc).TotalSeconds, 3),
             DiscoverAndHashCpuSeconds = Seconds(frame.DiscoverTicks), FrameCpuSeconds = Seconds(frame.FrameTicks),
             ParseCpuSeconds = Seconds(options.ParseCpuTicks), EncodeCpuSeconds = Seconds(encode), ProcessCpuSeconds = Seconds(process),
             FrameCpuMicrosPerRecord = PerRecord(frame.FrameTicks), ParseCpuMicrosPerRecord = PerRecord(options.ParseCpuTicks),
@@ -154,27 +207,28 @@ public static class IngestRunner
         }
     }
 
-    private static void Summarize(Manifest manifest)
+    private static void Summarize(IngestRun run)
     {
-        var t = manifest.Totals;
-        t.Files = manifest.Inputs.Count;
-        t.FilesParsed = manifest.Inputs.Count(i => i.Status is "parsed" or "partial");
-        t.FilesSkipped = manifest.Inputs.Count(i => i.Status == "skipped");
-        t.FilesFailed = manifest.Inputs.Count(i => i.Status == "failed");
-        t.FilesContext = manifest.Inputs.Count(i => i.Status == "context");
-        t.Archives = manifest.Inputs.Count(i => i.Status == "archive");
-        t.Records = manifest.Inputs.Sum(i => i.Records);
-        t.Events = manifest.Inputs.Sum(i => i.Events);
-        t.Rejects = manifest.Inputs.Sum(i => i.Rejects);
-        t.Balanced = manifest.Inputs.All(i => i.Records == i.Events + i.Rejects);
-        int atimeTouched = manifest.Inputs.Count(i => i.AtimePreserved == false);
+        var t = run.Totals;
+        t.Files = run.Inputs.Count;
+        t.FilesParsed = run.Inputs.Count(i => i.Status is "parsed" or "partial");
+        t.FilesSkipped = run.Inputs.Count(i => i.Status == "skipped");
+        t.FilesFailed = run.Inputs.Count(i => i.Status == "failed");
+        t.FilesContext = run.Inputs.Count(i => i.Status == "context");
+        t.Archives = run.Inputs.Count(i => i.Status == "archive");
+        t.FilesDuplicate = run.Inputs.Count(i => i.Status == "duplicate");
+        t.Records = run.Inputs.Sum(i => i.Records);
+        t.Events = run.Inputs.Sum(i => i.Events);
+        t.Rejects = run.Inputs.Sum(i => i.Rejects);
+        t.Balanced = run.Inputs.All(i => i.Records == i.Events + i.Rejects);
+        int atimeTouched = run.Inputs.Count(i => i.AtimePreserved == false);
         t.AtimePreserved = atimeTouched == 0;
         if (atimeTouched > 0)
-            manifest.Notes.Add($"{atimeTouched} evidence files were read without O_NOATIME (this user does not own them and lacks CAP_FOWNER): their access times may have been updated by this run (see atime_preserved per input)");
+            run.Notes.Add($"{atimeTouched} evidence files were read without O_NOATIME (this user does not own them and lacks CAP_FOWNER): their access times may have been updated by this run (see atime_preserved per input)");
     }
 
-    /// <summary>Refuses to mix evidence into an existing case unless told to replace it, and never writes inside an input folder.</summary>
-    private static bool PrepareCaseFolder(string caseDir, IngestOptions options)
+    /// <summary>A case is never written inside an input folder.</summary>
+    private static void RefuseCaseInsideInputs(string caseDir, IngestOptions options)
     {
         // Real paths on both sides: a link to the evidence (evlink -> ev) or into it (out -> ev/var) is the evidence.
         var realCase = RealPath.Resolve(caseDir);
@@ -186,11 +240,16 @@ public static class IngestRunner
                     + (realCase == caseDir && realInput == Path.GetFullPath(input) ? "" : $" (through symbolic links: {realCase} is in {realInput})")
                     + "; evidence folders are never written to");
         }
+    }
+
+    /// <summary>Refuses to mix evidence into an existing case unless told to replace it (or to add to it: <see cref="CaseAddition"/>).</summary>
+    private static bool PrepareCaseFolder(string caseDir, IngestOptions options)
+    {
         if (!Directory.Exists(caseDir)) { Directory.CreateDirectory(caseDir); return false; }
         var entries = Directory.EnumerateFileSystemEntries(caseDir).Select(Path.GetFileName).ToList();
         if (entries.Count == 0) return false;
         if (!options.Replace)
-            throw new CaseFolderException($"the case folder {caseDir} is not empty; use --replace to replace its case data, or choose another --out");
+            throw new CaseFolderException($"the case folder {caseDir} is not empty; use --add to add the evidence to its case, --replace to replace its case data, or choose another --out");
         var foreign = entries.Where(e => !CaseLayout.IsCaseEntry(e!)).ToList();
         if (foreign.Count > 0)
             throw new CaseFolderException($"the case folder {caseDir} holds files that are not case data ({string.Join(", ", foreign.Take(3))}); refusing to replace it");
@@ -203,10 +262,11 @@ public static class IngestRunner
         return true;
     }
 
-    private static void TryDelete(string dir)
+    internal static void TryDelete(string dir)
     {
         try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
         catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>Records the first failure of any stage and cancels the others.</summary>

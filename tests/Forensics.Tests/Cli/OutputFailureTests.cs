@@ -32,7 +32,7 @@ public sealed class OutputFailureTests
         Assert.Contains("No space left on device", line, StringComparison.Ordinal);
         var manifest = Manifest.Load(Path.Combine(caseDir, CaseLayout.ManifestFile));
         Assert.Equal("failed", manifest.Status);
-        Assert.Contains(manifest.Notes, n => n.Contains("No space left on device", StringComparison.Ordinal));
+        Assert.Contains(manifest.LastRun.Notes, n => n.Contains("No space left on device", StringComparison.Ordinal));
         Assert.DoesNotContain(manifest.Inputs, i => i.Status == "partial" || (i.Reason ?? "").Contains("gzip error", StringComparison.Ordinal));
         // Whatever is recorded for the evidence describes the evidence: never the size of a cut-short spool.
         long realLength = DecompressedLength(gz);

@@ -86,7 +86,7 @@ public sealed class SqlSandboxTests
         var manifest = Manifest.Load(Path.Combine(caseDir, CaseLayout.ManifestFile));
         var evidence = dir.Combine("evidence");
         Directory.CreateDirectory(evidence);
-        manifest.Options.Inputs = [evidence];
+        manifest.LastRun.Options.Inputs = [evidence];
         manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile));
         SyntheticCase.Seal(caseDir, manifest);
 

@@ -29,10 +29,10 @@ public class ContextAndRotationTests
             w.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "etc/localtime") { LinkName = "/usr/share/zoneinfo/Europe/Berlin" });
         }
         var m = ArchiveKit.Ingest(dir, "case", null, null, tgz);
-        Skip.If(m.Options.TimeZone == "UTC" && !File.Exists("/usr/share/zoneinfo/Europe/Berlin"), "tzdata is not installed");
-        Assert.Equal("Europe/Berlin", m.Options.TimeZone);
-        Assert.Contains("etc/localtime", m.Options.TimeZoneSource, StringComparison.Ordinal);
-        Assert.Equal("droplet1", m.Options.Host);
+        Skip.If(m.LastRun.Options.TimeZone == "UTC" && !File.Exists("/usr/share/zoneinfo/Europe/Berlin"), "tzdata is not installed");
+        Assert.Equal("Europe/Berlin", m.LastRun.Options.TimeZone);
+        Assert.Contains("etc/localtime", m.LastRun.Options.TimeZoneSource, StringComparison.Ordinal);
+        Assert.Equal("droplet1", m.LastRun.Options.Host);
         // The local 10:00 in May (CEST, UTC+2) is 08:00 UTC.
         Assert.Equal(["08:00:00"], ArchiveKit.Rows(dir.Combine("case"), "SELECT strftime(ts, '%H:%M:%S') FROM read_parquet('$CASE/events/**/*.parquet')"));
 

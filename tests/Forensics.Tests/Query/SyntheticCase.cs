@@ -112,6 +112,7 @@ internal static class SyntheticCase
             return CaseIntegrity.Describe(caseDir, file, Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
         }).ToList();
         manifest ??= new Manifest();
+        if (manifest.Runs.Count == 0) manifest.Runs.Add(new IngestRun { Run = 1, Status = "complete" });
         manifest.Status = "complete";
         manifest.Parts = parts;
         manifest.Save(Path.Combine(caseDir, CaseLayout.ManifestFile));

@@ -148,7 +148,7 @@ public class PipelineTests
         var again = await Assert.ThrowsAsync<CaseFolderException>(() => IngestRunner.RunAsync(new IngestOptions { Inputs = [folder], CaseDirectory = caseDir }));
         Assert.Contains("--replace", again.Message);
         var replaced = await IngestRunner.RunAsync(new IngestOptions { Inputs = [folder], CaseDirectory = caseDir, Replace = true });
-        Assert.Contains(replaced.Notes, n => n.Contains("replaced", StringComparison.Ordinal));
+        Assert.Contains(replaced.LastRun.Notes, n => n.Contains("replaced", StringComparison.Ordinal));
         Assert.Equal(3L, Duck.Scalar($"SELECT count(*) FROM {Duck.Events(caseDir)}")); // not duplicated
         File.WriteAllText(Path.Combine(caseDir, "notes.txt"), "analyst notes");
         await Assert.ThrowsAsync<CaseFolderException>(() => IngestRunner.RunAsync(new IngestOptions { Inputs = [folder], CaseDirectory = caseDir, Replace = true }));
@@ -207,20 +207,20 @@ public class PipelineTests
 
         using (var run = CaseRun.Ingest([root]))
         {
-            Assert.Equal("America/New_York", run.Manifest.Options.TimeZone);
-            Assert.Contains("etc/localtime", run.Manifest.Options.TimeZoneSource);
+            Assert.Equal("America/New_York", run.Manifest.LastRun.Options.TimeZone);
+            Assert.Contains("etc/localtime", run.Manifest.LastRun.Options.TimeZoneSource);
             Assert.Equal(new DateTime(2024, 1, 15, 17, 0, 0), Duck.Scalar($"SELECT ts FROM {run.Events}"));
             Assert.Equal("year_inferred;zone_assumed", Duck.Scalar($"SELECT ts_quality FROM {run.Events}"));
         }
         File.WriteAllText(Path.Combine(root, "etc", "timezone"), "Europe/Berlin\n");
         using (var run = CaseRun.Ingest([root]))
         {
-            Assert.Equal("Europe/Berlin", run.Manifest.Options.TimeZone);
+            Assert.Equal("Europe/Berlin", run.Manifest.LastRun.Options.TimeZone);
             Assert.Equal(new DateTime(2024, 1, 15, 11, 0, 0), Duck.Scalar($"SELECT ts FROM {run.Events}"));
         }
         using (var run = CaseRun.Ingest([root], tz: "Asia/Tokyo"))
         {
-            Assert.Equal("--tz", run.Manifest.Options.TimeZoneSource);
+            Assert.Equal("--tz", run.Manifest.LastRun.Options.TimeZoneSource);
             Assert.Equal(new DateTime(2024, 1, 15, 3, 0, 0), Duck.Scalar($"SELECT ts FROM {run.Events}"));
         }
     }
@@ -239,7 +239,8 @@ public class PipelineTests
         Assert.Equal("skipped", byName["random.dat"].Status);
         Assert.Contains("no parser recognised", byName["random.dat"].Reason);
         Assert.Equal("empty file", byName["empty.log"].Reason);
-        Assert.Equal("skipped", byName["zz-copy-of-auth"].Status);
+        Assert.Equal("duplicate", byName["zz-copy-of-auth"].Status);
+        Assert.Equal(Path.Combine(folder, "evidence-0001.bin"), byName["zz-copy-of-auth"].DuplicateOf);
         Assert.Contains("duplicate of " + Path.Combine(folder, "evidence-0001.bin"), byName["zz-copy-of-auth"].Reason);
     }
 

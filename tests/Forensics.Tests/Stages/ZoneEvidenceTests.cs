@@ -32,9 +32,9 @@ public class ZoneEvidenceTests
         var root = Machine(dir);
         File.CreateSymbolicLink(Path.Combine(root, "etc", "localtime"), "/usr/share/zoneinfo/Europe/Berlin");
         using var run = CaseRun.Ingest([root], year: 2024);
-        Assert.Equal("Europe/Berlin", run.Manifest.Options.TimeZone);
-        Assert.False(run.Manifest.Options.TimeZoneAssumed);
-        Assert.Contains("-> /usr/share/zoneinfo/Europe/Berlin", run.Manifest.Options.TimeZoneSource, StringComparison.Ordinal);
+        Assert.Equal("Europe/Berlin", run.Manifest.LastRun.Options.TimeZone);
+        Assert.False(run.Manifest.LastRun.Options.TimeZoneAssumed);
+        Assert.Contains("-> /usr/share/zoneinfo/Europe/Berlin", run.Manifest.LastRun.Options.TimeZoneSource, StringComparison.Ordinal);
         Assert.Equal("10:00", UtcClock(run)); // CEST, UTC+2
     }
 
@@ -49,8 +49,8 @@ public class ZoneEvidenceTests
         File.WriteAllBytes(own, TzifZoneTests.WriteTzif([], [], [new(-10800, false, "-03")], "<-03>3"));
         File.CreateSymbolicLink(Path.Combine(root, "etc", "localtime"), "../usr/share/zoneinfo/Mars/Olympus");
         using var run = CaseRun.Ingest([root], year: 2024);
-        Assert.False(run.Manifest.Options.TimeZoneAssumed);
-        Assert.Contains("read from the evidence", run.Manifest.Options.TimeZoneSource, StringComparison.Ordinal);
+        Assert.False(run.Manifest.LastRun.Options.TimeZoneAssumed);
+        Assert.Contains("read from the evidence", run.Manifest.LastRun.Options.TimeZoneSource, StringComparison.Ordinal);
         Assert.Equal("15:00", UtcClock(run));
     }
 
@@ -64,9 +64,9 @@ public class ZoneEvidenceTests
         // Central European rules, footer only (zic -b slim would keep a few transitions; none are needed here)
         File.WriteAllBytes(Path.Combine(root, "etc", "localtime"), TzifZoneTests.WriteTzif([], [], [new(3600, false, "CET")], "CET-1CEST,M3.5.0,M10.5.0/3"));
         using var run = CaseRun.Ingest([root], year: 2024);
-        Assert.False(run.Manifest.Options.TimeZoneAssumed);
-        Assert.Contains("read as TZif", run.Manifest.Options.TimeZoneSource, StringComparison.Ordinal);
-        Assert.Contains("CET-1CEST,M3.5.0,M10.5.0/3", run.Manifest.Options.TimeZoneSource, StringComparison.Ordinal);
+        Assert.False(run.Manifest.LastRun.Options.TimeZoneAssumed);
+        Assert.Contains("read as TZif", run.Manifest.LastRun.Options.TimeZoneSource, StringComparison.Ordinal);
+        Assert.Contains("CET-1CEST,M3.5.0,M10.5.0/3", run.Manifest.LastRun.Options.TimeZoneSource, StringComparison.Ordinal);
         var times = Duck.Rows($"SELECT strftime(ts, '%m-%d %H:%M') FROM {run.Events} ORDER BY ts").Select(r => (string)r[0]!).ToList();
         Assert.Equal(["01-15 11:00", "05-21 10:00"], times);
     }
@@ -86,7 +86,7 @@ public class ZoneEvidenceTests
             Add("etc/localtime", TzifZoneTests.WriteTzif([], [], [new(-18000, false, "EST")], "EST5EDT,M3.2.0,M11.1.0"));
         }
         using var run = CaseRun.Ingest([tar], year: 2024);
-        Assert.Contains("read as TZif", run.Manifest.Options.TimeZoneSource, StringComparison.Ordinal);
+        Assert.Contains("read as TZif", run.Manifest.LastRun.Options.TimeZoneSource, StringComparison.Ordinal);
         Assert.Equal("16:00", UtcClock(run));
     }
 
@@ -98,23 +98,23 @@ public class ZoneEvidenceTests
         File.WriteAllText(Path.Combine(root, "etc", "localtime"), "Europe/Berlin\n"); // text, not TZif
         using (var run = CaseRun.Ingest([root], year: 2024))
         {
-            var o = run.Manifest.Options;
+            var o = run.Manifest.LastRun.Options;
             Assert.True(o.TimeZoneAssumed);
             Assert.StartsWith("ASSUMED UTC", o.TimeZoneSource, StringComparison.Ordinal);
             Assert.Contains("localtime", o.TimeZoneSource, StringComparison.Ordinal);
             Assert.Contains("not a TZif file", o.TimeZoneSource, StringComparison.Ordinal);
             Assert.DoesNotContain("no etc/timezone or etc/localtime", o.TimeZoneSource, StringComparison.Ordinal);
-            Assert.Contains(run.Manifest.Notes, n => n.Contains("ASSUMED to be UTC", StringComparison.Ordinal));
+            Assert.Contains(run.Manifest.LastRun.Notes, n => n.Contains("ASSUMED to be UTC", StringComparison.Ordinal));
             Assert.Equal("12:00", UtcClock(run));
         }
         File.Delete(Path.Combine(root, "etc", "localtime"));
         using (var run = CaseRun.Ingest([root], year: 2024))
         {
-            Assert.True(run.Manifest.Options.TimeZoneAssumed);
-            Assert.Contains("no etc/timezone or etc/localtime in the evidence", run.Manifest.Options.TimeZoneSource, StringComparison.Ordinal);
+            Assert.True(run.Manifest.LastRun.Options.TimeZoneAssumed);
+            Assert.Contains("no etc/timezone or etc/localtime in the evidence", run.Manifest.LastRun.Options.TimeZoneSource, StringComparison.Ordinal);
             Assert.Equal("zone_assumed", Duck.Scalar($"SELECT ts_quality FROM {run.Events}")); // --year given: only the zone is assumed
         }
         using (var run = CaseRun.Ingest([root], tz: "UTC", year: 2024))
-            Assert.False(run.Manifest.Options.TimeZoneAssumed);
+            Assert.False(run.Manifest.LastRun.Options.TimeZoneAssumed);
     }
 }

@@ -115,7 +115,7 @@ public class YearInferenceTests
         var note = Assert.Single(Assert.Single(run.Manifest.Inputs).Notes!);
         Assert.Contains("not in time order", note, StringComparison.Ordinal);
         Assert.Contains("May 30 10:00:00 → Jan  2 10:00:00", note, StringComparison.Ordinal);
-        Assert.Contains(run.Manifest.Notes, n => n.Contains("not in time order", StringComparison.Ordinal));
+        Assert.Contains(run.Manifest.LastRun.Notes, n => n.Contains("not in time order", StringComparison.Ordinal));
     }
 
     [Fact]
