@@ -36,6 +36,35 @@ public sealed class Manifest
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>
+    /// Several cases read as one (forensics query --case A --case B): their inputs, notes and parts side by side,
+    /// totals summed, status complete only when every one is. Options are the first case's; the tool versions and
+    /// times span them all. For reading and reports only; never saved.
+    /// </summary>
+    public static Manifest Combine(IReadOnlyList<Manifest> manifests)
+    {
+        if (manifests.Count == 0) return new Manifest { Status = "missing" };
+        var totals = new ManifestTotals
+        {
+            Files = manifests.Sum(m => m.Totals.Files), FilesParsed = manifests.Sum(m => m.Totals.FilesParsed),
+            FilesSkipped = manifests.Sum(m => m.Totals.FilesSkipped), FilesFailed = manifests.Sum(m => m.Totals.FilesFailed),
+            FilesContext = manifests.Sum(m => m.Totals.FilesContext), Archives = manifests.Sum(m => m.Totals.Archives),
+            Records = manifests.Sum(m => m.Totals.Records), Events = manifests.Sum(m => m.Totals.Events), Rejects = manifests.Sum(m => m.Totals.Rejects),
+            Balanced = manifests.All(m => m.Totals.Balanced), AtimePreserved = manifests.All(m => m.Totals.AtimePreserved),
+        };
+        return new Manifest
+        {
+            ToolVersion = string.Join(", ", manifests.Select(m => m.ToolVersion).Distinct()),
+            StartedUtc = manifests.Min(m => m.StartedUtc), FinishedUtc = manifests.Max(m => m.FinishedUtc),
+            Status = manifests.All(m => m.Status == "complete") ? "complete" : string.Join(", ", manifests.Select(m => m.Status).Distinct()),
+            Options = manifests[0].Options,
+            Inputs = manifests.SelectMany(m => m.Inputs).ToList(),
+            Totals = totals,
+            Notes = manifests.SelectMany(m => m.Notes).ToList(),
+            Parts = manifests.All(m => m.Parts is not null) ? manifests.SelectMany(m => m.Parts!).ToList() : null,
+        };
+    }
+
     public static Manifest Load(string path) =>
         JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty manifest");
 }
@@ -43,7 +72,7 @@ public sealed class Manifest
 /// <summary>One Parquet file of the case: reading commands refuse a case whose files differ from this list (<see cref="CaseIntegrity"/>).</summary>
 public sealed class ManifestPart
 {
-    /// <summary>Relative to the case folder, '/' separated (events/syslog/part-0.parquet).</summary>
+    /// <summary>Relative to the case folder, '/' separated (events/evidence_host=web1/format=syslog/part-0.parquet).</summary>
     public string Path { get; set; } = "";
     public long Rows { get; set; }
     public long Bytes { get; set; }
@@ -89,6 +118,8 @@ public sealed class ManifestInput
     /// <summary>Findings about the file as a whole (e.g. records not in time order); null when none.</summary>
     public List<string>? Notes { get; set; }
     public string? Format { get; set; }
+    /// <summary>The machine whose evidence held the file (--host, else its input's etc/hostname); the evidence_host of its rows. Null when unknown.</summary>
+    public string? EvidenceHost { get; set; }
     public int? FormatConfidence { get; set; }
     public long Records { get; set; }
     public long Events { get; set; }

@@ -33,7 +33,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
                 SourceFile = evidence.SourcePath, RelativePath = evidence.RelativePath, Size = evidence.Length,
                 Sha256 = evidence.Sha256 == "" ? null : evidence.Sha256, StoredSize = evidence.StoredLength, StoredSha256 = evidence.StoredSha256,
                 Compression = evidence.Compression, ModifiedUtc = evidence.ModifiedUtc, GzipTimeUtc = evidence.GzipTimeUtc,
-                AtimePreserved = evidence.AtimePreserved,
+                AtimePreserved = evidence.AtimePreserved, EvidenceHost = context.HostOf(evidence.InputIndex),
             };
             lock (manifest) manifest.Inputs.Add(entry);
             if (IsContextFile(evidence, entry) is { } contextState)
@@ -120,7 +120,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         {
             SourceFile = evidence.SourcePath, SourceSha256 = evidence.Sha256, FileName = evidence.FileName,
             ReferenceTimeUtc = reference, Zone = context.Zone, ZoneSource = context.ZoneSource,
-            ForcedYear = options.Year, DefaultHost = context.Hostname, UserNames = context.UserNames, Length = evidence.Length,
+            ForcedYear = options.Year, DefaultHost = context.HostOf(evidence.InputIndex), UserNames = context.UserNamesOf(evidence.InputIndex), Length = evidence.Length,
             SideTables = new FileSideTables(state), OpenContent = evidence.OpenContent,
             Note = note =>
             {
