@@ -89,5 +89,12 @@ public sealed class LoginEvidenceGapTests
         var columns = r.Columns.ToList();
         Assert.Equal(["sshd_login_without_wtmp root web1", "wtmp_session_without_sshd root web2"],
             r.Rows.Select(row => $"{row[columns.IndexOf("finding")]} {row[columns.IndexOf("user")]} {row[columns.IndexOf("host")]}").Order(StringComparer.Ordinal));
+
+        // Nor does one machine's login corroborate the other's.
+        var logins = QueryCatalogTests.Queries.Single(x => x.Name == "logins");
+        var l = session.Run(logins.Sql, logins.Bind());
+        var lc = l.Columns.ToList();
+        Assert.Equal(["sshd root web1 -", "wtmp alice web1 -", "wtmp root web2 -"],
+            l.Rows.Select(row => $"{row[lc.IndexOf("source")]} {row[lc.IndexOf("user")]} {row[lc.IndexOf("host")]} {row[lc.IndexOf("corroborated_by")] ?? "-"}").Order(StringComparer.Ordinal));
     }
 }
