@@ -76,6 +76,19 @@ public sealed class CombinedCasesTests : IClassFixture<CombinedCasesTests.Cases>
         Assert.True(code == 0, stderr);
         Assert.StartsWith($"n\n{_cases.Both.Manifest.Totals.Events}\n", count, StringComparison.Ordinal);
 
+        using var dir = new TempDir();
+        var timeline = dir.Combine("t.jsonl");
+        (code, _, stderr) = CaseSessionTests.RunCli(["timeline", "--case", _cases.Droplet.CaseDir, "--case", _cases.Beta.CaseDir, "--format", "jsonl", "--output", timeline]);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(_cases.Both.Manifest.Totals.Events, File.ReadLines(timeline).LongCount());
+
+        // Sigma over several cases prints its matches and stores none: they belong to no one case's manifest.
+        (code, var sigma, stderr) = CaseSessionTests.RunCli(["sigma", "--case", _cases.Droplet.CaseDir, "--case", _cases.Beta.CaseDir, "--rules", Path.Combine(RepoPaths.Queries, "sigma", "rules")]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("not written: several cases are read as one", stderr, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrWhiteSpace(sigma));
+        Assert.False(Directory.Exists(Path.Combine(_cases.Droplet.CaseDir, "detections")));
+
         // The same folder twice would count its events twice.
         (code, _, stderr) = CaseSessionTests.RunCli(["sql", "--case", _cases.Beta.CaseDir, "--case", _cases.Beta.CaseDir + "/", "SELECT 1"]);
         Assert.Equal(2, code);
