@@ -44,7 +44,7 @@ public sealed class CaseContext
     /// <summary>Folder inputs are searched directly; archives through the <paramref name="listing"/> pre-pass (a folder's file wins over an archive's).</summary>
     public static CaseContext Resolve(IngestOptions options, EvidenceListing? listing = null)
     {
-        var context = ResolveZoneAndHost(options, listing);
+        var context = ResolveZone(options, listing);
         var hosts = new string?[options.Inputs.Count];
         var passwds = new IReadOnlyDictionary<long, string>?[options.Inputs.Count];
         for (int i = 0; i < options.Inputs.Count; i++)
@@ -58,7 +58,9 @@ public sealed class CaseContext
             if (passwd is not null) passwds[i] = Evidence.Context.ContextFiles.UserNames(passwd);
         }
         var distinctHosts = hosts.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var onlyPasswd = passwds.OfType<IReadOnlyDictionary<long, string>>().Count() == 1 ? passwds.OfType<IReadOnlyDictionary<long, string>>().Single() : null;
+        // One machine's passwd names the uids of inputs without one only when the run holds one machine.
+        bool oneMachine = options.Host is not null || distinctHosts.Count <= 1;
+        var onlyPasswd = oneMachine && passwds.OfType<IReadOnlyDictionary<long, string>>().Count() == 1 ? passwds.OfType<IReadOnlyDictionary<long, string>>().Single() : null;
         context._inputs = hosts.Select((h, i) => new InputMachine(
             options.Host ?? h ?? (distinctHosts.Count == 1 ? distinctHosts[0] : null),
             passwds[i] ?? onlyPasswd)).ToList();
@@ -69,7 +71,7 @@ public sealed class CaseContext
         return context;
     }
 
-    private static CaseContext ResolveZoneAndHost(IngestOptions options, EvidenceListing? listing)
+    private static CaseContext ResolveZone(IngestOptions options, EvidenceListing? listing)
     {
         var notes = new List<string>();
         if (listing is not null) notes.AddRange(listing.Notes);

@@ -14,7 +14,12 @@ namespace Forensics.Pipeline.Stages;
 /// </summary>
 internal sealed class FrameStage(IngestOptions options, CaseContext context, Manifest manifest, DiscoverStage discovery, RotationSets rotation)
 {
-    private readonly Dictionary<string, string> _seenHashes = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Files already read, by machine and SHA-256: a second copy of a file on the same machine (a rotated log also
+    /// kept uncompressed, an archive of a folder also given) is a duplicate; the same bytes on another machine (a
+    /// cloned VM's old logs, a default lastlog) are that machine's evidence too, as when each is ingested alone.
+    /// </summary>
+    private readonly Dictionary<(string? Host, string Sha256), string> _seenHashes = [];
     private readonly List<EvidenceFile> _open = [];
     private int _pruneAt = 64;
     private int _fileIndex;
@@ -86,13 +91,13 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         if (evidence.SkipReason is { } skip) { entry.Status = "skipped"; entry.Reason = skip; return null; }
         if (evidence.FailureReason is { } fail) { entry.Status = "failed"; entry.Reason = fail; return null; }
         if (evidence.Length == 0) { entry.Status = "skipped"; entry.Reason = "empty file"; return null; }
-        if (_seenHashes.TryGetValue(evidence.Sha256, out var first))
+        if (_seenHashes.TryGetValue((entry.EvidenceHost, evidence.Sha256), out var first))
         {
             entry.Status = "skipped";
             entry.Reason = $"duplicate of {first} (same SHA-256)";
             return null;
         }
-        _seenHashes[evidence.Sha256] = evidence.SourcePath;
+        _seenHashes[(entry.EvidenceHost, evidence.Sha256)] = evidence.SourcePath;
         var (format, confidence, window) = FormatDetection.Detect(evidence.Head, evidence.Length, evidence.FileName, evidence.OpenContent);
         if (format is null && evidence.Partial)
         {
