@@ -118,6 +118,9 @@ internal static class IngestCommand
         Console.WriteLine(manifest.Options.TimeZoneAssumed
             ? $"time zone for local times: {TerminalText.Escape(manifest.Options.TimeZoneSource)}; give --tz if the machine was not on UTC"
             : $"time zone for local times: {manifest.Options.TimeZone} ({TerminalText.Escape(manifest.Options.TimeZoneSource)})");
+        var machines = manifest.Inputs.GroupBy(i => i.EvidenceHost).OrderBy(g => g.Key is null ? 1 : 0).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{(g.Key is null ? "unknown (no etc/hostname; give --host NAME)" : TerminalText.Escape(g.Key))}: {g.Count():N0} files").ToList();
+        Console.WriteLine($"{(machines.Count == 1 ? "machine" : "machines")} (evidence_host): {string.Join("; ", machines)}");
         foreach (var note in manifest.Notes) Console.WriteLine("note: " + TerminalText.Escape(note));
         Console.WriteLine($"case written to {Path.GetFullPath(caseDir)}");
     }

@@ -136,6 +136,22 @@ public sealed class EvidenceHostTests
     }
 
     [Fact]
+    public void A_host_that_looks_like_a_number_stays_text_in_the_views_and_with_the_readmes_hive_types()
+    {
+        using var dir = new TempDir();
+        var (alpha, _) = TwoMachines.Write(dir.Path, alphaHostname: "2024");
+        using var run = CaseRun.Ingest([alpha], year: 2024);
+        using (var session = CaseSession.Open(run.CaseDir))
+        {
+            var r = session.Run("SELECT DISTINCT evidence_host FROM events");
+            Assert.Equal("2024", Assert.IsType<string>(Assert.Single(r.Rows)[0]));
+        }
+        // The README's DuckDB recipe for several cases.
+        var readme = $"read_parquet('{Path.GetDirectoryName(run.CaseDir)}/*/events/**/*.parquet', union_by_name=true, hive_partitioning=true, hive_types={{'evidence_host': VARCHAR, 'format': VARCHAR}})";
+        Assert.Equal(["2024|syslog|5"], Duck.Rows($"SELECT evidence_host, format, count(*) FROM {readme} GROUP BY ALL").Select(r => $"{r[0]}|{r[1]}|{r[2]}"));
+    }
+
+    [Fact]
     public void An_unknown_host_is_hives_null_partition_and_reads_as_null()
     {
         using var dir = new TempDir();
