@@ -50,8 +50,8 @@ public sealed class InvestigationReport
         var sb = new StringBuilder();
         Section(sb, "case_overview", "What the case holds", r =>
             Line(sb, Num(r, "events") == 0 && r.Get("host") is null
-                ? $"{V(r, "format")}: {N(r, "files")} file(s)" + (Num(r, "rejects") > 0 ? $", {N(r, "rejects")} rejects" : "")
-                : $"{V(r, "format")} on {V(r, "host")}: {N(r, "events")} events from {N(r, "files")} file(s), {V(r, "first_ts")} → {V(r, "last_ts")}"
+                ? $"{OnHost(r)}{V(r, "format")}: {N(r, "files")} file(s)" + (Num(r, "rejects") > 0 ? $", {N(r, "rejects")} rejects" : "")
+                : $"{OnHost(r)}{V(r, "format")} on {V(r, "host")}: {N(r, "events")} events from {N(r, "files")} file(s), {V(r, "first_ts")} → {V(r, "last_ts")}"
                      + (Num(r, "rejects") > 0 ? $", {N(r, "rejects")} rejects" : "")
                      + (Num(r, "ts_inferred_or_assumed") > 0 ? $", {N(r, "ts_inferred_or_assumed")} with inferred year/zone" : "")));
         Section(sb, "ssh_bruteforce_by_ip", "SSH password guessing, by source IP", r =>

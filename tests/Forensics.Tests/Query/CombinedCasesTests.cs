@@ -104,7 +104,7 @@ public sealed class CombinedCasesTests : IClassFixture<CombinedCasesTests.Cases>
         Assert.True(code == 0, stderr);
         var html = File.ReadAllText(file);
         Assert.Contains("<title>Forensics report: case + case</title>", html, StringComparison.Ordinal);
-        foreach (var query in new[] { "ssh_usernames_tried", "ssh_config_risks" })
+        foreach (var query in new[] { "case_overview", "ssh_usernames_tried", "ssh_config_risks" })
         {
             var start = html.IndexOf($"id=\"q-{query}\"", StringComparison.Ordinal);
             Assert.True(start > 0, query);
@@ -114,8 +114,9 @@ public sealed class CombinedCasesTests : IClassFixture<CombinedCasesTests.Cases>
             Assert.True(beta > 0 && droplet > beta, $"{query}: one table per machine, in order");
         }
         // A query whose rows are not per machine is one table.
-        var overview = html.IndexOf("id=\"q-case_overview\"", StringComparison.Ordinal);
-        Assert.DoesNotContain("<h4>", html[overview..html.IndexOf("</section>", overview, StringComparison.Ordinal)], StringComparison.Ordinal);
+        var byIp = html.IndexOf("id=\"q-ssh_bruteforce_by_ip\"", StringComparison.Ordinal);
+        Assert.Contains("<table>", html[byIp..html.IndexOf("</section>", byIp, StringComparison.Ordinal)], StringComparison.Ordinal);
+        Assert.DoesNotContain("<h4>", html[byIp..html.IndexOf("</section>", byIp, StringComparison.Ordinal)], StringComparison.Ordinal);
     }
 
     [Fact]
