@@ -39,4 +39,4 @@ echo "load after:  $(uptime)"
 grep -E 'records =|UNBALANCED' "$work/ingest.out" || true
 grep -A6 '"timings"' "$work/case/manifest.json" | tr -d '\n' | tr -s ' '; echo
 echo "ingest vs journalctl -o export: $(ratio "$t_ingest" "$t_export")x   vs -o json: $(ratio "$t_ingest" "$t_json")x   (>1 = ingest faster; target >= 1 on export; peak RSS ${rss} MB, target < 1024)"
-dotnet "$bench" parquet-summary "$work/case/events/*/*.parquet" | cut -c1-600
+dotnet "$bench" parquet-summary "$work/case/events/*/*/*.parquet" | cut -c1-600

@@ -28,6 +28,6 @@ for kind in werkzeug nginx; do
   grep -A6 '"timings"' "$work/$kind-case/manifest.json" | tr -d '\n' | tr -s ' '; echo
   echo "$kind: ingest vs DuckDB SQL: $(ratio "$t_ingest" "$t_duck")x (target >= 1.5; peak RSS ${rss} MB, target < 1024)"
   dotnet "$bench" parquet-summary "$work/$kind-duck.parquet" | cut -c1-600
-  dotnet "$bench" parquet-summary "$work/$kind-case/events/*/*.parquet" | cut -c1-900
+  dotnet "$bench" parquet-summary "$work/$kind-case/events/*/*/*.parquet" | cut -c1-900
 done
 echo "load after: $(uptime)"

@@ -20,9 +20,10 @@
 -- start, and any pid systemd named in "Killing process N". Sessions carry no machine name: wtmp's come with the host
 -- of their file's events, and a record without a machine name (audit.log without etc/hostname) counts for every
 -- host. Unit settings: drop-ins after the unit file, in file-name order, the last assignment wins
--- (systemd.unit(5)); a type-wide drop-in (service.d/) applies to every unit of its type.
+-- (systemd.unit(5)); a type-wide drop-in (service.d/) applies to every unit of its type, and only unit files of the
+-- machine whose evidence held the kill line (the same evidence_host) count.
 WITH kills AS (
-    SELECT hkey, host, unit, kill_ts, signal,
+    SELECT hkey, host, evidence_host, unit, kill_ts, signal,
            kill_ts - CAST($window AS INTERVAL) AS lo, kill_ts + INTERVAL 5 SECOND AS hi
     FROM unit_kills($merge) WHERE kill_ts IS NOT NULL
 ), near_ts AS (
@@ -146,7 +147,8 @@ WITH kills AS (
            arg_max(c.source_file, (c.drop_in IS NOT NULL, coalesce(c.drop_in, ''), c.line)) AS source_file,
            arg_max(c.line, (c.drop_in IS NOT NULL, coalesce(c.drop_in, ''), c.line)) AS line
     FROM kills k JOIN context_systemd_units c
-      ON c.unit = k.unit OR c.unit = '*.' || regexp_extract(k.unit, '\.([a-z]+)$', 1)
+      -- the unit files of the machine whose journal logged the kill, never another machine's of the case
+      ON c.evidence_host IS NOT DISTINCT FROM k.evidence_host AND (c.unit = k.unit OR c.unit = '*.' || regexp_extract(k.unit, '\.([a-z]+)$', 1))
     WHERE c.key IN ('TimeoutSec', 'TimeoutStartSec', 'TimeoutStopSec', 'TimeoutAbortSec', 'RuntimeMaxSec', 'WatchdogSec',
                     'TimeoutStartFailureMode', 'TimeoutStopFailureMode', 'OOMPolicy', 'OOMScoreAdjust', 'MemoryMax', 'Type')
     GROUP BY ALL

@@ -55,7 +55,7 @@ public class EncodeBench
     {
         var constants = new FileConstants(System.Text.Encoding.UTF8.GetBytes(_ctx.SourceFile), System.Text.Encoding.UTF8.GetBytes(_ctx.SourceSha256));
         var path = Path.Combine(_dir, "part.parquet");
-        await using var writer = new EventPartWriter(path, _format.Id, EventSchema.ForFormat(_format), _format.ExtraColumns, 128 * 1024);
+        await using var writer = new EventPartWriter(path, _format.Id, "bench", EventSchema.ForFormat(_format), _format.ExtraColumns, 128 * 1024);
         foreach (var b in _batches) await writer.AddAsync(b, constants);
         await writer.CompleteAsync();
         return writer.RowsWritten;

@@ -6,7 +6,7 @@ namespace Forensics.Bench.Query;
 /// <summary>
 /// Generates a large case cheaply with DuckDB's COPY over range(N): sshd guessing traffic from a pool of 5,000
 /// IPs and ~2,000 user names, systemd unit lines (some killed), and web requests (some proxy probes), spread over
-/// 30 days on 3 hosts, laid out like an ingested case (events/&lt;format&gt;/part-0.parquet, spine + typed columns).
+/// 30 days on 3 hosts, laid out like an ingested case (events/evidence_host=bench/format=&lt;format&gt;/part-0.parquet, spine + typed columns).
 /// DuckDB writes TIMESTAMP columns with correct statistics, so read_parquet sees ts as TIMESTAMP, as for INT96.
 /// Size: FORENSICS_BENCH_ROWS (default 50,000,000); folder: bench/data/case-N (git-ignored), reused when present.
 /// </summary>
@@ -18,9 +18,9 @@ internal static class LargeCase
     {
         var root = QueryCatalog.RepoRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("repository root not found");
         var dir = Path.Combine(root, "bench", "data", $"case-{Rows}");
-        if (File.Exists(Path.Combine(dir, "events", "syslog", "part-0.parquet"))) return dir;
-        Directory.CreateDirectory(Path.Combine(dir, "events", "syslog"));
-        Directory.CreateDirectory(Path.Combine(dir, "events", "access_combined"));
+        if (File.Exists(Path.Combine(dir, "events", "evidence_host=bench", "format=syslog", "part-0.parquet"))) return dir;
+        Directory.CreateDirectory(Path.Combine(dir, "events", "evidence_host=bench", "format=syslog"));
+        Directory.CreateDirectory(Path.Combine(dir, "events", "evidence_host=bench", "format=access_combined"));
         using var db = new DuckDBConnection("DataSource=:memory:");
         db.Open();
         Exec(db, "SET TimeZone='UTC'; SET preserve_insertion_order=false");
@@ -68,7 +68,7 @@ internal static class LargeCase
                      CASE WHEN event = 'systemd.main_process_exited' THEN 9 END AS exit_status,
                      CASE WHEN event = 'systemd.cpu_consumed' THEN 12.5 END AS cpu_seconds
               FROM v
-            ) TO '{Path.Combine(dir, "events", "syslog", "part-0.parquet")}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 131072)
+            ) TO '{Path.Combine(dir, "events", "evidence_host=bench", "format=syslog", "part-0.parquet")}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 131072)
             """);
         Exec(db, $"""
             COPY (
@@ -84,7 +84,7 @@ internal static class LargeCase
                      CAST(CASE WHEN i % 500 = 0 THEN 405 ELSE 200 END AS INTEGER) AS http_status,
                      CASE WHEN i % 500 = 0 THEN 'example.org' END AS proxy_host, CAST(CASE WHEN i % 500 = 0 THEN 443 END AS INTEGER) AS proxy_port
               FROM range({webRows}) t(i)
-            ) TO '{Path.Combine(dir, "events", "access_combined", "part-0.parquet")}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 131072)
+            ) TO '{Path.Combine(dir, "events", "evidence_host=bench", "format=access_combined", "part-0.parquet")}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 131072)
             """);
         return dir;
     }

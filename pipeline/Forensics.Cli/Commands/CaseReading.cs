@@ -17,12 +17,15 @@ internal static class CaseReading
     };
 
     /// <summary>The session, or null with the exit code after one line on stderr.</summary>
-    public static CaseSession? Open(string caseDir, CaseAccess access, out int exitCode)
+    public static CaseSession? Open(string caseDir, CaseAccess access, out int exitCode) => Open([caseDir], access, out exitCode);
+
+    /// <summary>Several case folders read as one (each checked on its own); null with the exit code when one is refused.</summary>
+    public static CaseSession? Open(IReadOnlyList<string> caseDirs, CaseAccess access, out int exitCode)
     {
         exitCode = ExitCodes.Ok;
         try
         {
-            var session = CaseSession.Open(caseDir, access);
+            var session = CaseSession.Open(caseDirs, access);
             Warn(session);
             return session;
         }

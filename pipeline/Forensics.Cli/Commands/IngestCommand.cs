@@ -121,6 +121,9 @@ internal static class IngestCommand
         Console.WriteLine(run.Options.TimeZoneAssumed
             ? $"time zone for local times: {TerminalText.Escape(run.Options.TimeZoneSource)}; give --tz if the machine was not on UTC"
             : $"time zone for local times: {run.Options.TimeZone} ({TerminalText.Escape(run.Options.TimeZoneSource)})");
+        var machines = run.Inputs.GroupBy(i => i.EvidenceHost).OrderBy(g => g.Key is null ? 1 : 0).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{(g.Key is null ? "unknown (no etc/hostname; give --host NAME)" : TerminalText.Escape(g.Key))}: {g.Count():N0} files").ToList();
+        Console.WriteLine($"{(machines.Count == 1 ? "machine" : "machines")} (evidence_host): {string.Join("; ", machines)}");
         foreach (var note in run.Notes) Console.WriteLine("note: " + TerminalText.Escape(note));
         Console.WriteLine(added ? $"evidence added to the case {Path.GetFullPath(caseDir)} as run {run.Run}" : $"case written to {Path.GetFullPath(caseDir)}");
     }

@@ -20,7 +20,25 @@ internal static class IngestSettings
     public static readonly Option<long> MaxMemberBytes = new("--max-member-bytes") { Description = "Largest decompressed size of one file or archive member", DefaultValueFactory = _ => new AcquisitionLimits().MaxMemberBytes };
     public static readonly Option<double> MaxRatio = new("--max-expansion-ratio") { Description = "Largest decompressed/compressed ratio (decompression bomb guard)", DefaultValueFactory = _ => new AcquisitionLimits().MaxExpansionRatio };
 
-    private static readonly Option[] All = [Replace, Add, Tz, Year, Workers, MaxMemberBytes, MaxRatio];
+    public static readonly Option<string?> Host = CreateHost();
+
+    private static readonly Option[] All = [Replace, Add, Tz, Year, Workers, MaxMemberBytes, MaxRatio, Host];
+
+    private static Option<string?> CreateHost()
+    {
+        var host = new Option<string?>("--host")
+        {
+            Description = "Evidence host of every input of this run (default: each input's etc/hostname); events, rejects and context tables carry it as evidence_host",
+        };
+        host.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string?>();
+            var normal = Forensics.Pipeline.Case.HostPartition.Normalize(value, out bool cut);
+            if (normal is null) result.AddError("--host needs a host name, not an empty text");
+            else if (cut) result.AddError($"--host is longer than {Forensics.Pipeline.Case.HostPartition.MaxBytes} bytes (HOST_NAME_MAX), which no Linux host name is");
+        });
+        return host;
+    }
 
     public static void AddTo(Command command)
     {
@@ -40,6 +58,7 @@ internal static class IngestSettings
             Add = parse.GetValue(Add),
             TimeZone = parse.GetValue(Tz),
             Year = parse.GetValue(Year),
+            Host = Forensics.Pipeline.Case.HostPartition.Normalize(parse.GetValue(Host), out _),
             Workers = Math.Max(1, parse.GetValue(Workers)),
             Limits = new AcquisitionLimits { MaxMemberBytes = parse.GetValue(MaxMemberBytes), MaxExpansionRatio = parse.GetValue(MaxRatio) },
         };

@@ -73,7 +73,7 @@ internal static class InvestigateCommand
                 {
                     var detections = SigmaCommand.Run(session, sigmaOutcomes, sigmaDescription);
                     Console.Write(TerminalColour.HighlightDetections(Forensics.Pipeline.Sigma.SigmaReport.Render(detections)));
-                    Console.WriteLine(SigmaCommand.Footer(sigmaOutcomes, detections, caseDir));
+                    Console.WriteLine(SigmaCommand.Footer(sigmaOutcomes, detections, [caseDir]));
                     sigmaFailed = detections.Errors.Count > 0 || sigmaOutcomes.Any(o => o.Failed is not null);
                     if (detections.WrittenPart is not null)
                     {

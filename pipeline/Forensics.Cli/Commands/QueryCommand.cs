@@ -9,7 +9,11 @@ namespace Forensics.Cli.Commands;
 /// <summary><c>forensics query NAME --case CASE [--param k=v]</c>: runs one canned investigation.</summary>
 internal static class QueryCommand
 {
-    public static readonly Option<string> Case = new("--case", "-c") { Description = "Case folder (written by forensics ingest)", Required = true };
+    public static readonly Option<string[]> Case = new("--case", "-c")
+    {
+        Description = "Case folder (written by forensics ingest); give it more than once to read several cases (one per machine) as one",
+        Required = true, AllowMultipleArgumentsPerToken = false,
+    };
     public static readonly Option<string> Format = new("--format", "-f") { Description = "table, csv or json (one object per line)", DefaultValueFactory = _ => "table" };
     public static readonly Option<string?> Output = new("--output", "-o") { Description = "Write to this file instead of stdout" };
     public static readonly Option<bool> Raw = new("--raw") { Description = "CSV: write text as it is: no formula escape (=, +, -, @), control characters (ESC ...) not shown as \\xHH" };
@@ -47,18 +51,18 @@ internal static class QueryCommand
     }
 
     /// <summary>Opens the case, runs the SQL with the bound parameters, and writes the result; errors are messages, not stack traces.</summary>
-    public static int Run(string caseDir, CaseAccess access, string sql, Func<Dictionary<string, object?>> bind, string format, string? output, bool raw, TimeZoneInfo? zone = null)
+    public static int Run(IReadOnlyList<string> caseDirs, CaseAccess access, string sql, Func<Dictionary<string, object?>> bind, string format, string? output, bool raw, TimeZoneInfo? zone = null)
     {
         Dictionary<string, object?> parameters;
         try { parameters = bind(); }
         catch (ArgumentException ex) { Console.Error.WriteLine($"forensics: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Usage; }
-        using var session = CaseReading.Open(caseDir, access, out var refused);
+        using var session = CaseReading.Open(caseDirs, access, out var refused);
         if (session is null) return refused;
         QueryResult result;
         try { result = session.Run(sql, parameters); }
         catch (DuckDBException ex) { Console.Error.WriteLine($"forensics: SQL error: {TerminalText.Escape(CaseReading.SqlError(ex.Message))}"); return ExitCodes.Failed; }
         catch (SqlRefusedException ex) { Console.Error.WriteLine($"forensics: SQL error: {TerminalText.Escape(ex.Message)}"); return ExitCodes.Failed; }
-        if (access.WriteFolder is not null && session.Warning is null && CaseIntegrity.Check(session.CaseDirectory) is { Count: > 0 } damage)
+        if (access.WriteFolder is not null && session.Warning is null && session.CaseDirectories.SelectMany(CaseIntegrity.Check).ToList() is { Count: > 0 } damage)
         {
             // DuckDB lets a session write the files it may read; a COPY naming a part is found here, and every later read refuses the case.
             Console.Error.WriteLine($"forensics: SQL error: the statement changed the case: {TerminalText.Escape(string.Join("; ", damage))}");

@@ -22,8 +22,8 @@ internal static class ReportCommand
         command.SetAction(parse =>
         {
             if (!QueriesCommand.TryLoad(parse.GetValue(QueriesCommand.QueriesFolder), out var queries)) return ExitCodes.Usage;
-            var caseDir = parse.GetValue(QueryCommand.Case)!;
-            using var session = CaseReading.Open(caseDir, new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete) }, out var refused);
+            var caseDirs = parse.GetValue(QueryCommand.Case)!;
+            using var session = CaseReading.Open(caseDirs, new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete) }, out var refused);
             if (session is null) return refused;
             var code = Write(session, queries, null, parse.GetValue(output), out var path);
             if (code == ExitCodes.Ok) Console.WriteLine($"report: {path}");

@@ -20,7 +20,7 @@ internal static class SigmaCommand
 
     public static Command Create()
     {
-        var caseOption = new Option<string?>("--case", "-c") { Description = "Case folder (written by forensics ingest); not needed with --check" };
+        var caseOption = new Option<string[]>("--case", "-c") { Description = "Case folder (written by forensics ingest), more than once to read several cases as one (matches are then printed, not stored); not needed with --check", AllowMultipleArgumentsPerToken = false };
         var check = new Option<bool>("--check") { Description = "Only compile: print compiled / skipped / failed counts per folder and every reason" };
         var showSql = new Option<bool>("--sql") { Description = "With --check: print each compiled rule's SQL" };
         Rules.Required = true;
@@ -34,10 +34,10 @@ internal static class SigmaCommand
             var outcomes = Compile(rules, withBundled: false, parse.GetValue(QueriesCommand.QueriesFolder), out var description, out var exit);
             if (outcomes is null) return exit;
             if (parse.GetValue(check)) return PrintCheck(outcomes, rules, parse.GetValue(showSql));
-            var caseDir = parse.GetValue(caseOption);
-            if (caseDir is null) { Console.Error.WriteLine("forensics: sigma needs --case CASE (or --check to only compile the rules)"); return ExitCodes.Usage; }
+            var caseDirs = parse.GetValue(caseOption) ?? [];
+            if (caseDirs.Length == 0) { Console.Error.WriteLine("forensics: sigma needs --case CASE (or --check to only compile the rules)"); return ExitCodes.Usage; }
             PrintProblems(outcomes);
-            using var session = CaseReading.Open(caseDir, new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete) }, out var refused);
+            using var session = CaseReading.Open(caseDirs, new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete) }, out var refused);
             if (session is null) return refused;
             var result = Run(session, outcomes, description);
             var format = parse.GetValue(QueryCommand.Format)!;
@@ -47,7 +47,7 @@ internal static class SigmaCommand
                 bool table = format == "table" && output is null;
                 if (table) CaseReading.Warn(session, onStdout: true, onStderr: false);
                 QueryOutput.Write(result.ToResult(), format, output, parse.GetValue(QueryCommand.Raw));
-                Console.Error.WriteLine(Footer(outcomes, result, caseDir));
+                Console.Error.WriteLine(Footer(outcomes, result, caseDirs));
                 CaseReading.Warn(session, onStdout: table);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -104,20 +104,23 @@ internal static class SigmaCommand
         return SigmaRuleSet.Compile(all, embedded);
     }
 
-    /// <summary>Runs the compiled rules; the table is written unless the case was opened under --allow-incomplete.</summary>
+    /// <summary>
+    /// Runs the compiled rules; the table is written unless the case was opened under --allow-incomplete, or several
+    /// cases are read as one (their matches belong to no one case's manifest).
+    /// </summary>
     public static SigmaRunResult Run(CaseSession session, List<RuleOutcome> outcomes, string description)
     {
         var compiled = SigmaRuleSet.Runnable(outcomes);
-        var result = SigmaRunner.Run(session, compiled, write: session.Warning is null, description);
+        var result = SigmaRunner.Run(session, compiled, write: session.Warning is null && session.CaseDirectories.Count == 1, description);
         foreach (var (rule, error) in result.Errors)
             Console.Error.WriteLine($"forensics: sigma rule {TerminalText.Escape(rule.Rule.SourceFile)} failed to run: {TerminalText.Escape(error)}");
         return result;
     }
 
-    public static string Footer(List<RuleOutcome> outcomes, SigmaRunResult result, string caseDir) =>
+    public static string Footer(List<RuleOutcome> outcomes, SigmaRunResult result, IReadOnlyList<string> caseDirs) =>
         $"sigma: {SigmaRuleSet.Runnable(outcomes).Count} rule(s) run ({outcomes.Count(o => o.Compiled is not null)} compiled), {outcomes.Count(o => o.Skipped is not null)} skipped, {outcomes.Count(o => o.Failed is not null) + result.Errors.Count} failed; "
         + $"{result.Hits.Sum(h => h.Matches):N0} match(es) from {result.Ranked.Count()} rule(s)"
-        + (result.WrittenPart is null ? " (not written: the case is incomplete)" : $" in {TerminalText.Escape(Path.Combine(caseDir, "detections"))}/ (forensics sql --case {TerminalText.Escape(caseDir)} \"SELECT * FROM detections\")")
+        + (result.WrittenPart is null ? " (not written: " + (caseDirs.Count > 1 ? "several cases are read as one" : "the case is incomplete") + ")" : $" in {TerminalText.Escape(Path.Combine(caseDirs[0], "detections"))}/ (forensics sql --case {TerminalText.Escape(caseDirs[0])} \"SELECT * FROM detections\")")
         + (outcomes.Any(o => o.Skipped is not null) ? "; forensics sigma --check --rules … lists the skipped rules and why" : "");
 
     /// <summary>Rules that failed to load or compile, one line each on stderr: never silent.</summary>

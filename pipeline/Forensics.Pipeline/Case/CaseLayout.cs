@@ -3,9 +3,10 @@ using Forensics.Pipeline.Model;
 namespace Forensics.Pipeline.Case;
 
 /// <summary>
-/// The case folder: <c>manifest.json</c>, <c>events/&lt;format&gt;/*.parquet</c>, <c>rejects/*.parquet</c>,
+/// The case folder: <c>manifest.json</c>, <c>events/evidence_host=&lt;host&gt;/format=&lt;format&gt;/*.parquet</c>, <c>rejects/*.parquet</c>,
 /// and derived tables (<c>sessions/</c>, <c>context/&lt;name&gt;/</c>). Read the whole case in any DuckDB with
-/// <c>read_parquet('CASE/events/**/*.parquet', union_by_name=true)</c>.
+/// <c>read_parquet('CASE/events/**/*.parquet', union_by_name=true)</c>, or in Spark/Trino as one table partitioned by
+/// evidence_host and format (README, "The case as tables for other engines").
 /// </summary>
 public static class CaseLayout
 {
@@ -36,7 +37,18 @@ public static class CaseLayout
         new("reason", ColumnType.String, Dictionary: true),
         new("raw", ColumnType.Binary),
         new("raw_text", ColumnType.String),
+        new(HostPartition.Key, ColumnType.String, Dictionary: true),
     ];
+
+    /// <summary>
+    /// The folder of one evidence host's events of one format, relative to the case: Hive-style
+    /// <c>events/evidence_host=H/format=F</c>, so Spark, Trino or DuckDB read all of <c>events/</c> as one table
+    /// partitioned by both (README, "The case as tables for other engines"). H is escaped by <see cref="HostPartition"/>.
+    /// </summary>
+    public static string EventPartFolder(string? evidenceHost, string formatId) =>
+        Path.Combine(EventsFolder, HostPartition.FolderName(evidenceHost), FormatPartitionKey + "=" + formatId);
+
+    public const string FormatPartitionKey = "format";
 
     /// <summary>Sigma matches written by forensics sigma / investigate --sigma, recorded in the manifest's parts.</summary>
     public const string DetectionsFolder = "detections";
@@ -57,6 +69,7 @@ public static class CaseLayout
         new("event", ColumnType.String, Dictionary: true),
         new("source_file", ColumnType.String, Dictionary: true),
         new("source_offset", ColumnType.Int64),
+        new(HostPartition.Key, ColumnType.String, Dictionary: true),
     ];
 
     /// <summary>The folders and files a case run writes (and --replace removes); a report whose writing stopped leaves ReportFile.tmp.</summary>

@@ -16,8 +16,8 @@ namespace Forensics.Pipeline.Case;
 /// </summary>
 public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes = 1, string partPrefix = "") : IAsyncDisposable
 {
-    private readonly Dictionary<(string Format, int Lane), EventPartWriter> _eventParts = [];
-    private readonly Dictionary<string, (long Batches, HashSet<ExtraColumn> Declared)> _formats = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string? Host, string Format, int Lane), EventPartWriter> _eventParts = [];
+    private readonly Dictionary<(string? Host, string Format), (long Batches, HashSet<ExtraColumn> Declared)> _formats = [];
     private readonly Dictionary<string, ParquetTableWriter> _sideTables = new(StringComparer.Ordinal);
     private ParquetTableWriter? _rejects;
     private (string? SourceFile, string? Sha256, FileConstants? Bytes) _lastFile;
@@ -26,10 +26,10 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes
     public long EncodeCpuTicks => _eventParts.Values.Sum(p => Interlocked.Read(ref p.EncodeCpuTicks));
 
     /// <summary>Queues a parsed batch of one file's events; the writer owns the batch from here on.</summary>
-    public async Task WriteEventsAsync(ILogFormat format, string sourceFile, string sha256, EventBatch events)
+    public async Task WriteEventsAsync(ILogFormat format, string? evidenceHost, string sourceFile, string sha256, EventBatch events)
     {
         if (events.Count == 0) { events.Return(); return; }
-        if (!_formats.TryGetValue(format.Id, out var state))
+        if (!_formats.TryGetValue((evidenceHost, format.Id), out var state))
             state = (0, new HashSet<ExtraColumn>(format.ExtraColumns, ReferenceEqualityComparer.Instance));
         foreach (var used in events.UsedExtras)
         {
@@ -40,38 +40,39 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes
             }
         }
         int lane = (int)(state.Batches % Math.Max(1, lanes));
-        _formats[format.Id] = (state.Batches + 1, state.Declared);
-        if (!_eventParts.TryGetValue((format.Id, lane), out var part))
+        _formats[(evidenceHost, format.Id)] = (state.Batches + 1, state.Declared);
+        if (!_eventParts.TryGetValue((evidenceHost, format.Id, lane), out var part))
         {
             var columns = EventSchema.ForFormat(format);
             var dup = columns.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
             if (dup is not null) throw new InvalidOperationException($"format {format.Id} declares column {dup.Key} twice");
-            var path = Path.Combine(caseDirectory, CaseLayout.EventsFolder, format.Id, $"{partPrefix}part-{lane}.parquet");
-            part = new EventPartWriter(path, format.Id, columns, format.ExtraColumns, rowGroupSize);
-            _eventParts[(format.Id, lane)] = part;
+            var path = Path.Combine(caseDirectory, CaseLayout.EventPartFolder(evidenceHost, format.Id), $"{partPrefix}part-{lane}.parquet");
+            part = new EventPartWriter(path, format.Id, evidenceHost, columns, format.ExtraColumns, rowGroupSize);
+            _eventParts[(evidenceHost, format.Id, lane)] = part;
         }
         if (!ReferenceEquals(_lastFile.SourceFile, sourceFile) || !ReferenceEquals(_lastFile.Sha256, sha256))
             _lastFile = (sourceFile, sha256, new FileConstants(System.Text.Encoding.UTF8.GetBytes(sourceFile), System.Text.Encoding.UTF8.GetBytes(sha256)));
         await part.AddAsync(events, _lastFile.Bytes!).ConfigureAwait(false);
     }
 
-    public Task WriteRejectsAsync(string? formatId, string sourceFile, string sha256, IEnumerable<Reject> rejects, CancellationToken cancel)
+    public Task WriteRejectsAsync(string? formatId, string? evidenceHost, string sourceFile, string sha256, IEnumerable<Reject> rejects, CancellationToken cancel)
     {
         foreach (var r in rejects)
         {
             cancel.ThrowIfCancellationRequested();
             _rejects ??= new ParquetTableWriter(Path.Combine(caseDirectory, CaseLayout.RejectsFolder, partPrefix + "part-0.parquet"), CaseLayout.RejectColumns, rowGroupSize);
-            _rejects.AddRow([sourceFile, sha256, formatId, r.SourceOffset, r.Reason, r.Raw, Utf8Text.Decode(r.Raw)]);
+            _rejects.AddRow([sourceFile, sha256, formatId, r.SourceOffset, r.Reason, r.Raw, Utf8Text.Decode(r.Raw), evidenceHost]);
         }
         return Task.CompletedTask;
     }
 
-    /// <summary>Appends a side table's rows (with provenance columns) to CASE/&lt;name&gt;/.</summary>
-    public Task WriteSideTableAsync(SideTable table, string sourceFile, string sha256, CancellationToken cancel)
+    /// <summary>Appends a side table's rows (with provenance columns: source file, its SHA-256, its evidence host) to CASE/&lt;name&gt;/.</summary>
+    public Task WriteSideTableAsync(SideTable table, string? evidenceHost, string sourceFile, string sha256, CancellationToken cancel)
     {
         var columns = table.Columns.Select(c => new ColumnSpec(c.Column, c.Type, c.Type == ColumnType.String))
             .Append(new ColumnSpec("source_file", ColumnType.String, true))
-            .Append(new ColumnSpec("source_sha256", ColumnType.String, true)).ToList();
+            .Append(new ColumnSpec("source_sha256", ColumnType.String, true))
+            .Append(new ColumnSpec(HostPartition.Key, ColumnType.String, true)).ToList();
         var key = table.Name + "|" + string.Join(",", columns.Select(c => c.Name + ":" + c.Type));
         if (!_sideTables.TryGetValue(key, out var writer))
         {
@@ -89,6 +90,7 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes
                 typed.WriteRow(i, writer);
                 writer.Text(sourceFile);
                 writer.Text(sha256);
+                writer.Text(evidenceHost);
                 writer.EndRow();
             }
             return Task.CompletedTask;
@@ -101,6 +103,7 @@ public sealed class CaseWriter(string caseDirectory, int rowGroupSize, int lanes
             row.CopyTo(values, 0);
             values[row.Length] = sourceFile;
             values[row.Length + 1] = sha256;
+            values[row.Length + 2] = evidenceHost;
             writer.AddRow(values);
         }
         return Task.CompletedTask;

@@ -41,6 +41,8 @@ internal sealed class EventPartWriter : IAsyncDisposable
     public const int SmallBatchRows = 512;
     private EventBatch? _accumulator;
     private readonly byte[] _format;
+    /// <summary>The part's evidence host (UTF-8), null when unknown: one value for the whole part, like its format.</summary>
+    private readonly byte[]? _evidenceHost;
 
     public long RowsWritten { get; private set; }
     /// <summary>Where the file lands when complete.</summary>
@@ -48,10 +50,11 @@ internal sealed class EventPartWriter : IAsyncDisposable
     /// <summary>Thread CPU time spent encoding (ticks of <see cref="TimeSpan"/>).</summary>
     public long EncodeCpuTicks;
 
-    public EventPartWriter(string path, string formatId, IReadOnlyList<ColumnSpec> columns, IReadOnlyList<ExtraColumn> extras, int rowGroupRows)
+    public EventPartWriter(string path, string formatId, string? evidenceHost, IReadOnlyList<ColumnSpec> columns, IReadOnlyList<ExtraColumn> extras, int rowGroupRows)
     {
         _path = path;
         _format = System.Text.Encoding.UTF8.GetBytes(formatId);
+        _evidenceHost = evidenceHost is null ? null : System.Text.Encoding.UTF8.GetBytes(evidenceHost);
         _tempPath = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".tmp");
         _columns = columns;
         _extras = [.. extras];
@@ -152,6 +155,10 @@ internal sealed class EventPartWriter : IAsyncDisposable
             case 12: FileColumn(writer, p, static f => f.SourceFile, scratch); return;
             case 13: ((ColumnWriter<long>)writer).WriteBatch(rows, Levels.Ones(rows), default, b.SourceOffsets); return;
             case 14: FileColumn(writer, p, static f => f.Sha256, scratch); return;
+            case 15:
+                if (_evidenceHost is null) Nulls(writer, rows);
+                else Constant(writer, rows, _evidenceHost, scratch);
+                return;
         }
         var extra = _extras[column - EventSchema.Spine.Count];
         switch (b.Extra(extra))

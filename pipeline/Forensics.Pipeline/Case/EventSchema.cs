@@ -32,6 +32,7 @@ public static class EventSchema
         new("source_file", ColumnType.String, true, "path through archives (`a.tar.gz!var/log/secure.1.gz!`)"),
         new("source_offset", ColumnType.Int64, Description: "byte offset of the record in the decompressed file"),
         new("source_sha256", ColumnType.String, true, "SHA-256 of that file"),
+        new(HostPartition.Key, ColumnType.String, true, "machine whose evidence held the file: `--host`, else the input's `etc/hostname` (null when neither); the same for every row of a part file and its folder's partition value (`events/evidence_host=…/`); context tables carry it too, and joins with them use it. `host` is what the record itself names"),
     ];
 
     /// <summary>The columns of one format's part files: the spine, then the format's own columns in declared order.</summary>

@@ -62,6 +62,28 @@ public sealed class Manifest
     }
 
     /// <summary>
+    /// Several cases read as one (forensics query --case A --case B): their runs side by side (each keeps its own
+    /// case's run number), parts and notes together, totals summed, status complete only when every case is. For
+    /// reading and reports only; never saved.
+    /// </summary>
+    public static Manifest Combine(IReadOnlyList<Manifest> manifests)
+    {
+        if (manifests.Count == 0) return new Manifest { Status = "missing" };
+        if (manifests.Count == 1) return manifests[0];
+        var runs = manifests.SelectMany(m => m.Runs).ToList();
+        var combined = new Manifest
+        {
+            Tool = manifests[0].Tool,
+            Runs = runs,
+            Notes = manifests.SelectMany(m => m.Notes).ToList(),
+            Parts = manifests.All(m => m.Parts is not null) ? manifests.SelectMany(m => m.Parts!).ToList() : null,
+        };
+        combined.Summarize();
+        combined.Status = manifests.All(m => m.Status == "complete") ? "complete" : string.Join(", ", manifests.Select(m => m.Status).Distinct());
+        return combined;
+    }
+
+    /// <summary>
     /// Reads a manifest of this version or of version 1 (written before cases could grow: its top level is one
     /// run, read as run 1 of a case with that run's status and totals). A newer version is refused by name.
     /// </summary>
@@ -116,7 +138,7 @@ public sealed class IngestRun
 /// <summary>One Parquet file of the case: reading commands refuse a case whose files differ from this list (<see cref="CaseIntegrity"/>).</summary>
 public sealed class ManifestPart
 {
-    /// <summary>Relative to the case folder, '/' separated (events/syslog/part-0.parquet).</summary>
+    /// <summary>Relative to the case folder, '/' separated (events/evidence_host=web1/format=syslog/part-0.parquet).</summary>
     public string Path { get; set; } = "";
     public long Rows { get; set; }
     public long Bytes { get; set; }
@@ -168,6 +190,8 @@ public sealed class ManifestInput
     /// <summary>Findings about the file as a whole (e.g. records not in time order); null when none.</summary>
     public List<string>? Notes { get; set; }
     public string? Format { get; set; }
+    /// <summary>The machine whose evidence held the file (--host, else its input's etc/hostname); the evidence_host of its rows. Null when unknown.</summary>
+    public string? EvidenceHost { get; set; }
     public int? FormatConfidence { get; set; }
     public long Records { get; set; }
     public long Events { get; set; }

@@ -26,34 +26,45 @@ public sealed class EvidenceDiscovery(AcquisitionLimits limits, string spoolDire
 
     public IEnumerable<EvidenceFile> Discover(IEnumerable<string> inputs, CancellationToken cancel)
     {
+        int index = 0;
         foreach (var input in inputs)
         {
-            var full = Path.GetFullPath(input);
-            if (Directory.Exists(full))
+            foreach (var file in DiscoverInput(input, cancel))
             {
-                // Ordinal order keeps runs reproducible whatever the file system returns.
-                var files = Directory.EnumerateFiles(full, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
-                    .Order(StringComparer.Ordinal);
-                foreach (var file in files)
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    var relative = Path.GetRelativePath(full, file).Replace(Path.DirectorySeparatorChar, '/');
-                    foreach (var e in FromDisk(file, relative, cancel)) yield return e;
-                }
+                file.InputIndex = index;
+                yield return file;
             }
-            else if (FileKind.Special(full) is { } special)
+            index++;
+        }
+    }
+
+    private IEnumerable<EvidenceFile> DiscoverInput(string input, CancellationToken cancel)
+    {
+        var full = Path.GetFullPath(input);
+        if (Directory.Exists(full))
+        {
+            // Ordinal order keeps runs reproducible whatever the file system returns.
+            var files = Directory.EnumerateFiles(full, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
+                .Order(StringComparer.Ordinal);
+            foreach (var file in files)
             {
-                // Given directly, a FIFO or device is a mistake, not evidence found in a folder: refused (exit 1).
-                yield return new EvidenceFile { SourcePath = full, RelativePath = Path.GetFileName(full), FileName = Path.GetFileName(full), FailureReason = $"{special}, not a regular file: refused as an input (never opened)" };
+                cancel.ThrowIfCancellationRequested();
+                var relative = Path.GetRelativePath(full, file).Replace(Path.DirectorySeparatorChar, '/');
+                foreach (var e in FromDisk(file, relative, cancel)) yield return e;
             }
-            else if (File.Exists(full))
-            {
-                foreach (var e in FromDisk(full, Path.GetFileName(full), cancel)) yield return e;
-            }
-            else
-            {
-                yield return new EvidenceFile { SourcePath = input, RelativePath = input, FileName = Path.GetFileName(input), FailureReason = "no such file or folder" };
-            }
+        }
+        else if (FileKind.Special(full) is { } special)
+        {
+            // Given directly, a FIFO or device is a mistake, not evidence found in a folder: refused (exit 1).
+            yield return new EvidenceFile { SourcePath = full, RelativePath = Path.GetFileName(full), FileName = Path.GetFileName(full), FailureReason = $"{special}, not a regular file: refused as an input (never opened)" };
+        }
+        else if (File.Exists(full))
+        {
+            foreach (var e in FromDisk(full, Path.GetFileName(full), cancel)) yield return e;
+        }
+        else
+        {
+            yield return new EvidenceFile { SourcePath = input, RelativePath = input, FileName = Path.GetFileName(input), FailureReason = "no such file or folder" };
         }
     }
 

@@ -52,6 +52,9 @@ public sealed class EvidenceFile : IDisposable
     /// </summary>
     public bool? AtimePreserved { get; internal set; }
 
+    /// <summary>Which of the run's inputs (0-based, in the order given) the file was found in: its machine's context (host, passwd) is that input's.</summary>
+    public int InputIndex { get; internal set; }
+
     internal Func<Stream>? Opener { get => _opener; init => _opener = value; }
     /// <summary>Bytes of the content held in a temporary file of the case (0 when in memory or read from the evidence in place).</summary>
     internal long SpooledOnDisk { get; init; }

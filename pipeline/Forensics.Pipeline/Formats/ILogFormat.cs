@@ -11,7 +11,7 @@ namespace Forensics.Pipeline.Formats;
 /// </summary>
 public interface ILogFormat
 {
-    /// <summary>Parser id, stored in the <c>format</c> column and used as the events/ sub-folder name.</summary>
+    /// <summary>Parser id, stored in the <c>format</c> column and used as the events/evidence_host=H/format=ID/ folder's partition value.</summary>
     string Id { get; }
 
     /// <summary>One line for help texts and the manifest.</summary>

@@ -3,12 +3,15 @@ using System.Globalization;
 using System.Text;
 using DuckDB.NET.Data;
 using Forensics.Pipeline.Case;
+using Forensics.Pipeline.Evidence;
 
 namespace Forensics.Pipeline.Query;
 
 /// <summary>
 /// An in-memory DuckDB over a case folder's Parquet (views, no copy of the data): <c>events</c>, <c>sessions</c>,
 /// <c>rejects</c>, <c>files</c> (the manifest's inputs) and one <c>context_&lt;name&gt;</c> view per context table.
+/// Several case folders (written on several machines, one per host) open as one case: each is checked on its own,
+/// and every view reads the parts of all of them (rows keep their <c>evidence_host</c>).
 /// Formats and side tables land in parallel, so every view exists even when its folder does not (empty, typed),
 /// and every column a query may name exists even when no format writes it yet (a NULL of the expected type).
 /// </summary>
@@ -23,7 +26,7 @@ public sealed class CaseSession : IDisposable
         // Formats/Utmp/UtmpSessionBuilder.cs (last-style pairing); host is ut_host, the remote peer text.
         ("session_start", "TIMESTAMP WITH TIME ZONE"), ("session_end", "TIMESTAMP WITH TIME ZONE"), ("duration_s", "DOUBLE"), ("kind", "VARCHAR"), ("user", "VARCHAR"),
         ("line", "VARCHAR"), ("host", "VARCHAR"), ("src_ip", "VARCHAR"), ("end_reason", "VARCHAR"), ("start_offset", "BIGINT"),
-        ("end_offset", "BIGINT"), ("source_file", "VARCHAR"), ("source_sha256", "VARCHAR"),
+        ("end_offset", "BIGINT"), ("source_file", "VARCHAR"), ("source_sha256", "VARCHAR"), (HostPartition.Key, "VARCHAR"),
     ];
 
     public static IReadOnlyList<(string Name, string Type)> RejectColumns { get; } =
@@ -36,14 +39,20 @@ public sealed class CaseSession : IDisposable
     public static IReadOnlyDictionary<string, IReadOnlyList<(string Name, string Type)>> ContextColumns { get; } =
         new Dictionary<string, IReadOnlyList<(string Name, string Type)>>(StringComparer.Ordinal)
         {
-            ["passwd"] = [("user", "VARCHAR"), ("uid", "BIGINT"), ("gid", "BIGINT"), ("gecos", "VARCHAR"), ("home", "VARCHAR"), ("shell", "VARCHAR"), ("can_login", "BOOLEAN"), ("source_file", "VARCHAR")],
-            ["systemd_units"] = [("unit", "VARCHAR"), ("section", "VARCHAR"), ("key", "VARCHAR"), ("value", "VARCHAR"), ("line", "BIGINT"), ("drop_in", "VARCHAR"), ("config_file", "VARCHAR"), ("source_file", "VARCHAR")],
-            ["sshd_settings"] = [("setting", "VARCHAR"), ("value", "VARCHAR"), ("source", "VARCHAR"), ("line", "BIGINT"), ("include_may_override", "BOOLEAN"), ("config_file", "VARCHAR"), ("source_file", "VARCHAR")],
+            ["passwd"] = [("user", "VARCHAR"), ("uid", "BIGINT"), ("gid", "BIGINT"), ("gecos", "VARCHAR"), ("home", "VARCHAR"), ("shell", "VARCHAR"), ("can_login", "BOOLEAN"), ("source_file", "VARCHAR"), (HostPartition.Key, "VARCHAR")],
+            ["systemd_units"] = [("unit", "VARCHAR"), ("section", "VARCHAR"), ("key", "VARCHAR"), ("value", "VARCHAR"), ("line", "BIGINT"), ("drop_in", "VARCHAR"), ("config_file", "VARCHAR"), ("source_file", "VARCHAR"), (HostPartition.Key, "VARCHAR")],
+            ["sshd_settings"] = [("setting", "VARCHAR"), ("value", "VARCHAR"), ("source", "VARCHAR"), ("line", "BIGINT"), ("include_may_override", "BOOLEAN"), ("config_file", "VARCHAR"), ("source_file", "VARCHAR"), (HostPartition.Key, "VARCHAR")],
         };
 
     public DuckDBConnection Connection { get; }
-    public string CaseDirectory { get; }
+    /// <summary>The first case folder (where a command writes into "the case": the report, detections).</summary>
+    public string CaseDirectory => CaseDirectories[0];
+    /// <summary>Every case folder the session reads, in the order given (full paths).</summary>
+    public IReadOnlyList<string> CaseDirectories { get; }
+    /// <summary>The manifest of one case; for several, their inputs, notes and totals together (<see cref="Manifest.Combine"/>).</summary>
     public Manifest? Manifest { get; }
+    /// <summary>Each case's own manifest (null where unreadable), in the order of <see cref="CaseDirectories"/>.</summary>
+    public IReadOnlyList<Manifest?> Manifests { get; }
     /// <summary>The views this session created, in creation order.</summary>
     public IReadOnlyList<string> Views => _views;
     private readonly List<string> _views = [];
@@ -54,38 +63,51 @@ public sealed class CaseSession : IDisposable
     /// <summary>Null for trusted callers; otherwise whether SQL may write (an output folder was given).</summary>
     private bool? _writingAllowed;
 
-    private CaseSession(string caseDirectory)
+    private CaseSession(IReadOnlyList<string> caseDirectories)
     {
-        CaseDirectory = Path.GetFullPath(caseDirectory);
-        var manifestPath = Path.Combine(CaseDirectory, CaseLayout.ManifestFile);
-        // An unreadable manifest is reported by CaseIntegrity; a session opened anyway has no files table rows.
-        try { if (File.Exists(manifestPath)) Manifest = Manifest.Load(manifestPath); }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException) { }
+        CaseDirectories = caseDirectories.Select(Path.GetFullPath).ToList();
+        Manifests = CaseDirectories.Select(LoadManifest).ToList();
+        Manifest = Manifests.Count == 1 ? Manifests[0] : Manifest.Combine(Manifests.OfType<Manifest>().ToList());
         Connection = new DuckDBConnection("DataSource=:memory:");
+    }
+
+    private static Manifest? LoadManifest(string caseDirectory)
+    {
+        var manifestPath = Path.Combine(caseDirectory, CaseLayout.ManifestFile);
+        // An unreadable manifest is reported by CaseIntegrity; a session opened anyway has no files table rows.
+        try { return File.Exists(manifestPath) ? Manifest.Load(manifestPath) : null; }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException) { return null; }
     }
 
     /// <summary>
     /// Opens a case folder for trusted code (tests, benchmarks): no integrity check, no sandbox. An empty folder
     /// gives empty views. Commands open cases with <see cref="Open(string, CaseAccess)"/>.
     /// </summary>
-    public static CaseSession Open(string caseDirectory) => Open(caseDirectory, null);
+    public static CaseSession Open(string caseDirectory) => Open([caseDirectory], null);
+
+    /// <inheritdoc cref="Open(IReadOnlyList{string}, CaseAccess?)"/>
+    public static CaseSession Open(string caseDirectory, CaseAccess? access) => Open([caseDirectory], access);
 
     /// <summary>
     /// Opens a case for a reading command: refuses it (<see cref="IncompleteCaseException"/>) unless it is complete and
     /// its parts match the manifest, or <see cref="CaseAccess.AllowIncomplete"/> says to read it under a
     /// <see cref="Warning"/>; then locks DuckDB down to reading the case (<see cref="SqlSandbox"/>).
     /// </summary>
-    public static CaseSession Open(string caseDirectory, CaseAccess? access)
+    public static CaseSession Open(IReadOnlyList<string> caseDirectories, CaseAccess? access)
     {
-        if (!Directory.Exists(caseDirectory)) throw new DirectoryNotFoundException($"case folder {caseDirectory} does not exist");
-        string? warning = null;
-        if (access is not null)
+        if (caseDirectories.Count == 0) throw new ArgumentException("no case folder given");
+        var warnings = new List<string>();
+        foreach (var caseDirectory in caseDirectories)
         {
+            if (!Directory.Exists(caseDirectory)) throw new DirectoryNotFoundException($"case folder {caseDirectory} does not exist");
+            if (access is null) continue;
             var problems = CaseIntegrity.Check(Path.GetFullPath(caseDirectory));
             if (problems.Count > 0 && !access.AllowIncomplete) throw new IncompleteCaseException(caseDirectory, problems);
-            if (problems.Count > 0) warning = $"WARNING: the case {caseDirectory} is incomplete or altered, answers may be missing events: {CaseIntegrity.Summary(problems)}";
+            if (problems.Count > 0) warnings.Add($"WARNING: the case {caseDirectory} is incomplete or altered, answers may be missing events: {CaseIntegrity.Summary(problems)}");
         }
-        var s = new CaseSession(caseDirectory) { Warning = warning };
+        var same = caseDirectories.Select(RealPath.Resolve).GroupBy(d => d, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (same is not null) throw new ArgumentException($"the case folder {same.Key} is given more than once (its events would be counted twice)");
+        var s = new CaseSession(caseDirectories) { Warning = warnings.Count == 0 ? null : string.Join(" ", warnings) };
         try
         {
             s.Connection.Open();
@@ -183,12 +205,14 @@ public sealed class CaseSession : IDisposable
         WHERE event LIKE kinds AND (t0 IS NULL OR ts >= t0) AND (t1 IS NULL OR ts <= t1)
         """;
 
-    private int RelayedFormatsPresent()
-    {
-        var root = Path.Combine(CaseDirectory, CaseLayout.EventsFolder);
-        return new[] { "journal", "journal_export", "journal_json", "journal_text", "syslog" }
-            .Count(f => Directory.Exists(Path.Combine(root, f)) && Directory.EnumerateFiles(Path.Combine(root, f), "*.parquet", SearchOption.AllDirectories).Any());
-    }
+    private int RelayedFormatsPresent() =>
+        new[] { "journal", "journal_export", "journal_json", "journal_text", "syslog" }.Count(FormatsPresent().Contains);
+
+    /// <summary>The formats that have event parts in the case(s): the <c>format=F</c> folders under <c>events/</c> that hold a part.</summary>
+    public HashSet<string> FormatsPresent() =>
+        Parquet(CaseLayout.EventsFolder).Select(f => Path.GetFileName(Path.GetDirectoryName(f)!))
+            .Where(d => d.StartsWith(CaseLayout.FormatPartitionKey + "=", StringComparison.Ordinal))
+            .Select(d => d[(CaseLayout.FormatPartitionKey.Length + 1)..]).ToHashSet(StringComparer.Ordinal);
 
     private void CreateViews()
     {
@@ -197,9 +221,8 @@ public sealed class CaseSession : IDisposable
         CreateTolerantView("rejects", Parquet(CaseLayout.RejectsFolder), RejectColumns);
         CreateTolerantView("detections", Parquet(CaseLayout.DetectionsFolder), DetectionColumns);
         CreateFilesTable();
-        var contextRoot = Path.Combine(CaseDirectory, "context");
         var names = new SortedSet<string>(ContextColumns.Keys, StringComparer.Ordinal);
-        if (Directory.Exists(contextRoot))
+        foreach (var contextRoot in CaseDirectories.Select(d => Path.Combine(d, "context")).Where(Directory.Exists))
             foreach (var d in Directory.EnumerateDirectories(contextRoot)) names.Add(Path.GetFileName(d));
         foreach (var name in names)
         {
@@ -209,14 +232,16 @@ public sealed class CaseSession : IDisposable
         }
     }
 
-    private List<string> Parquet(string relativeFolder)
-    {
-        var dir = Path.Combine(CaseDirectory, relativeFolder);
-        if (!Directory.Exists(dir)) return [];
-        return Directory.EnumerateFiles(dir, "*.parquet", SearchOption.AllDirectories)
-            .Where(CaseIntegrity.IsPartFile)
-            .Order(StringComparer.Ordinal).ToList();
-    }
+    /// <summary>The part files under <paramref name="relativeFolder"/> of every case folder of the session.</summary>
+    private List<string> Parquet(string relativeFolder) =>
+        CaseDirectories.SelectMany(caseDirectory =>
+        {
+            var dir = Path.Combine(caseDirectory, relativeFolder);
+            if (!Directory.Exists(dir)) return [];
+            return Directory.EnumerateFiles(dir, "*.parquet", SearchOption.AllDirectories)
+                .Where(CaseIntegrity.IsPartFile)
+                .Order(StringComparer.Ordinal);
+        }).ToList();
 
     private void CreateTolerantView(string name, List<string> files, IReadOnlyList<(string Name, string Type)> expected)
     {
@@ -230,7 +255,9 @@ public sealed class CaseSession : IDisposable
         {
             _viewFiles.AddRange(files);
             var list = "[" + string.Join(", ", files.Select(Literal)) + "]";
-            var source = $"read_parquet({list}, union_by_name=true)";
+            // The partition columns are inside every part file; Hive partitioning stays off so DuckDB neither
+            // replaces them by the folder's text nor guesses a type from it (a host named 2024 as a number).
+            var source = $"read_parquet({list}, union_by_name=true, hive_partitioning=false)";
             var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             using (var cmd = Connection.CreateCommand())
             {
@@ -251,7 +278,7 @@ public sealed class CaseSession : IDisposable
         Execute("""
             CREATE TABLE files (source_file VARCHAR, relative_path VARCHAR, size BIGINT, sha256 VARCHAR, compression VARCHAR,
               modified_utc TIMESTAMP, status VARCHAR, reason VARCHAR, format VARCHAR, records BIGINT, events BIGINT, rejects BIGINT,
-              first_ts TIMESTAMP, last_ts TIMESTAMP)
+              first_ts TIMESTAMP, last_ts TIMESTAMP, evidence_host VARCHAR)
             """);
         _views.Add("files");
         if (Manifest is null || Manifest.Inputs.Count == 0) return;
@@ -262,7 +289,7 @@ public sealed class CaseSession : IDisposable
             row.AppendValue(i.SourceFile).AppendValue(i.RelativePath).AppendValue((long?)i.Size).AppendValue(i.Sha256).AppendValue(i.Compression)
                .AppendValue(Utc(i.ModifiedUtc)).AppendValue(i.Status).AppendValue(i.Reason).AppendValue(i.Format)
                .AppendValue((long?)i.Records).AppendValue((long?)i.Events).AppendValue((long?)i.Rejects)
-               .AppendValue(Utc(i.FirstTsUtc)).AppendValue(Utc(i.LastTsUtc)).EndRow();
+               .AppendValue(Utc(i.FirstTsUtc)).AppendValue(Utc(i.LastTsUtc)).AppendValue(i.EvidenceHost).EndRow();
         }
     }
 

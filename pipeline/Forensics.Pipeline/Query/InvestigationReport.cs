@@ -50,8 +50,8 @@ public sealed class InvestigationReport
         var sb = new StringBuilder();
         Section(sb, "case_overview", "What the case holds", r =>
             Line(sb, Num(r, "events") == 0 && r.Get("host") is null
-                ? $"{V(r, "format")}: {N(r, "files")} file(s)" + (Num(r, "rejects") > 0 ? $", {N(r, "rejects")} rejects" : "")
-                : $"{V(r, "format")} on {V(r, "host")}: {N(r, "events")} events from {N(r, "files")} file(s), {V(r, "first_ts")} → {V(r, "last_ts")}"
+                ? $"{OnHost(r)}{V(r, "format")}: {N(r, "files")} file(s)" + (Num(r, "rejects") > 0 ? $", {N(r, "rejects")} rejects" : "")
+                : $"{OnHost(r)}{V(r, "format")} on {V(r, "host")}: {N(r, "events")} events from {N(r, "files")} file(s), {V(r, "first_ts")} → {V(r, "last_ts")}"
                      + (Num(r, "rejects") > 0 ? $", {N(r, "rejects")} rejects" : "")
                      + (Num(r, "ts_inferred_or_assumed") > 0 ? $", {N(r, "ts_inferred_or_assumed")} with inferred year/zone" : "")));
         Section(sb, "ssh_bruteforce_by_ip", "SSH password guessing, by source IP", r =>
@@ -61,7 +61,7 @@ public sealed class InvestigationReport
         Section(sb, "ssh_bruteforce_then_success", "Failures followed by a successful login from the same IP", r =>
             Line(sb, $"{V(r, "success_ts")}: {V(r, "src_ip")} logged in as {V(r, "success_user")} ({V(r, "auth_method")}) after {N(r, "failures_before")} failure(s) since {V(r, "first_failure")} (users tried: {V(r, "users_tried", 60)})" + SeenBy(r)));
         Section(sb, "ssh_usernames_tried", "User names tried over SSH", r =>
-            Line(sb, $"{V(r, "user")}: {N(r, "failed_attempts")} failed, {N(r, "invalid_user_probes")} invalid-user, {N(r, "accepted_logins")} accepted, from {N(r, "source_ips")} IP(s)"
+            Line(sb, $"{OnHost(r)}{V(r, "user")}: {N(r, "failed_attempts")} failed, {N(r, "invalid_user_probes")} invalid-user, {N(r, "accepted_logins")} accepted, from {N(r, "source_ips")} IP(s)"
                      + (r.Get("exists_in_passwd") is bool e ? (e ? $"; exists in passwd{(r.Get("can_login") is true ? " and can log in" : ", no login shell")}" : "; not in passwd") : "")));
         Section(sb, "logins", "Successful logins (sshd, wtmp, audit)", r =>
             Line(sb, $"{V(r, "ts")} {V(r, "source")}: {V(r, "user")} from {V(r, "src_ip")} on {V(r, "host")} [{V(r, "detail", 50)}]"
@@ -91,7 +91,7 @@ public sealed class InvestigationReport
                 Line(sb, $"{V(r, "ts")} ({V(r, "offset_seconds")} s) {V(r, "format")} {V(r, "event")}{(r.Get("src_ip") is null ? "" : " from " + V(r, "src_ip"))}: {V(r, "message", 80)}");
         }
         Section(sb, "ssh_config_risks", "sshd settings of the machine (effective values)", r =>
-            Line(sb, $"{V(r, "setting")} {V(r, "effective_value")} ({V(r, "source")}{(r.Get("line") is null ? "" : $", {V(r, "config_file")}:{V(r, "line")}")})"
+            Line(sb, $"{OnHost(r)}{V(r, "setting")} {V(r, "effective_value")} ({V(r, "source")}{(r.Get("line") is null ? "" : $", {V(r, "config_file")}:{V(r, "line")}")})"
                      + (r.Get("risky") is true ? $": RISKY, {V(r, "why", 80)}" : "")));
         Section(sb, "http_proxy_probes", "Web server used as a proxy (CONNECT / absolute URLs)", r =>
             Line(sb, $"{V(r, "src_ip")} {V(r, "kind")} {V(r, "proxy_target", 60)}: {N(r, "requests")} request(s), status {V(r, "statuses")}, {V(r, "first_seen")} → {V(r, "last_seen")}"));
@@ -108,10 +108,17 @@ public sealed class InvestigationReport
         sb.Append("\n== ").Append(title).Append(" (").Append(query).Append("): ");
         if (result.Rows.Count == 0) { sb.Append("nothing found\n"); return; }
         sb.Append(result.Rows.Count.ToString("N0", CultureInfo.InvariantCulture)).Append(" row(s)\n");
+        int hostColumn = result.Columns.ToList().IndexOf(Case.HostPartition.Key);
+        _severalHosts = hostColumn >= 0 && result.Rows.Select(r => r[hostColumn]).Distinct().Count() > 1;
         foreach (var row in result.Rows.Take(query == "case_overview" ? 50 : Top)) line(new Row(result, row));
         if (result.Rows.Count > Top && query != "case_overview")
             sb.Append("   … ").Append((result.Rows.Count - Top).ToString("N0", CultureInfo.InvariantCulture)).Append(" more: forensics query ").Append(query).Append(" --case ").Append(ShellWord(CaseDirectory)).Append('\n');
     }
+
+    /// <summary>Set per section: its rows come from more than one machine (evidence_host), so each line names its machine.</summary>
+    private bool _severalHosts;
+
+    private string OnHost(Row r) => _severalHosts ? $"[{V(r, Case.HostPartition.Key)}] " : "";
 
     /// <summary>A path as one shell word: quoted when it holds anything but plain path characters.</summary>
     private static string ShellWord(string path) =>

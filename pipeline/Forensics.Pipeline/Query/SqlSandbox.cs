@@ -33,8 +33,8 @@ public static class SqlSandbox
     private static string CheckedWriteFolder(CaseSession session, string writeFolder)
     {
         var real = RealPath.Resolve(writeFolder);
-        var guarded = new List<(string What, string Path)> { ("the case", session.CaseDirectory) };
-        foreach (var input in session.Manifest?.Runs.SelectMany(r => r.Options.Inputs) ?? []) guarded.Add(("the evidence", input));
+        var guarded = session.CaseDirectories.Select(d => (What: "the case", Path: d)).ToList();
+        foreach (var input in session.Manifests.SelectMany(m => m?.Runs.SelectMany(r => r.Options.Inputs) ?? [])) guarded.Add(("the evidence", input));
         foreach (var (what, path) in guarded)
         {
             var other = RealPath.Resolve(path);

@@ -211,15 +211,8 @@ public static class TimelineExport
         };
     }
 
-    /// <summary>The formats that have event parts in the case (events/&lt;format&gt;/*.parquet).</summary>
-    private static HashSet<string> FormatsIn(CaseSession session)
-    {
-        var root = Path.Combine(session.CaseDirectory, Case.CaseLayout.EventsFolder);
-        if (!Directory.Exists(root)) return [];
-        return Directory.EnumerateDirectories(root)
-            .Where(d => Directory.EnumerateFiles(d, "*.parquet", SearchOption.AllDirectories).Any())
-            .Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
-    }
+    /// <summary>The formats that have event parts in the case (events/evidence_host=H/format=F/*.parquet).</summary>
+    private static HashSet<string> FormatsIn(CaseSession session) => session.FormatsPresent();
 
     /// <summary>CSV for spreadsheets: RFC 4180, and by default OWASP's formula-injection escape (a leading ').</summary>
     public static CsvWriterOptions CsvOptions(bool raw) => CsvWriterOptions.Default with

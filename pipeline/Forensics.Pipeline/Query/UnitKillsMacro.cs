@@ -12,7 +12,7 @@ public static class UnitKillsMacro
     public const string Sql = """
         CREATE OR REPLACE MACRO unit_kills(merge) AS TABLE
         WITH evidence AS (
-            SELECT ts, coalesce(host, '') AS hkey, host, unit, event, source_file, source_offset, signal, exit_code, exit_status, unit_result, cpu_seconds,
+            SELECT ts, coalesce(host, '') AS hkey, host, evidence_host, unit, event, source_file, source_offset, signal, exit_code, exit_status, unit_result, cpu_seconds,
                    (event = 'systemd.main_process_exited' AND (exit_code IN ('killed', 'dumped') OR signal IS NOT NULL))
                 OR (event = 'systemd.unit_failed' AND unit_result IN ('signal', 'timeout', 'core-dump', 'watchdog', 'oom-kill'))
                 OR event = 'systemd.unit_timeout' AS is_kill
@@ -32,7 +32,9 @@ public static class UnitKillsMacro
                arg_min(source_offset, (ts, source_offset)) FILTER (WHERE is_kill) AS source_offset,
                CASE WHEN bool_or(event = 'systemd.unit_timeout' OR unit_result = 'timeout') THEN 'timeout' ELSE 'signal' END AS how,
                max(signal) AS signal, max(exit_status) AS exit_status, max(unit_result) AS unit_result,
-               arg_max(cpu_seconds, ts) FILTER (WHERE event = 'systemd.cpu_consumed') AS cpu_seconds
+               arg_max(cpu_seconds, ts) FILTER (WHERE event = 'systemd.cpu_consumed') AS cpu_seconds,
+               -- the machine whose evidence held the kill line: its unit files (context_systemd_units) explain it
+               arg_min(evidence_host, (ts, source_offset)) FILTER (WHERE is_kill) AS evidence_host
         FROM numbered GROUP BY hkey, unit, incident
         HAVING bool_or(is_kill)
         """;

@@ -28,7 +28,7 @@ public static class HtmlReport
     {
         var files = FileIndex(data.Manifest);
         var html = new StringBuilder(256 * 1024);
-        Open(html, $"Forensics report: {Path.GetFileName(data.CaseDirectory)}");
+        Open(html, $"Forensics report: {data.CaseName}");
         Header(html, data);
         Summary(html, data);
         Assumptions(html, data);
@@ -42,8 +42,8 @@ public static class HtmlReport
 
     private static void Header(StringBuilder html, ReportData data)
     {
-        html.Append("<header>\n<h1>Forensics report: ").Append(Html(Path.GetFileName(data.CaseDirectory))).Append("</h1>\n")
-            .Append("<p class=\"muted\">case <code>").Append(Html(data.CaseDirectory)).Append("</code> · written ")
+        html.Append("<header>\n<h1>Forensics report: ").Append(Html(data.CaseName)).Append("</h1>\n")
+            .Append("<p class=\"muted\">case <code>").Append(Html(string.Join(", ", data.CaseDirectories))).Append("</code> · written ")
             .Append(data.GeneratedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(" UTC by forensics ")
             .Append(Html(ReportData.ToolVersion));
         if (data.Manifest is { } m)
@@ -149,10 +149,16 @@ public static class HtmlReport
         if (data.Findings.Errors.TryGetValue(name, out var error)) { html.Append("<p class=\"warn\">The query failed: ").Append(Html(error)).Append("</p>\n</section>\n"); return; }
         if (!data.Findings.Results.TryGetValue(name, out var result)) { html.Append("<p class=\"muted\">Not run.</p>\n</section>\n"); return; }
         if (result.Rows.Count == 0) { html.Append("<p>Nothing found.</p>\n</section>\n"); return; }
-        FindingTable(html, result, files, data.FirstEvidence);
-        if (result.Rows.Count > MaxRows)
-            html.Append("<p class=\"muted\">… ").Append(N(result.Rows.Count - MaxRows)).Append(" more: <code>forensics query ").Append(Html(name.Split(' ')[0]))
-                .Append(" --case ").Append(Html(data.CaseDirectory)).Append("</code></p>\n");
+        // A per-machine answer of a case that holds several machines: one table per machine, so the rows of one
+        // cannot be read as the other's (and the first machine's rows cannot fill the whole table).
+        foreach (var (host, rows) in ReportData.ByEvidenceHost(result))
+        {
+            if (host is { } h) html.Append("<h4>").Append(Html(h.Length == 0 ? "host unknown" : "host " + h)).Append("</h4>\n");
+            FindingTable(html, rows, files, data.FirstEvidence);
+            if (rows.Rows.Count > MaxRows)
+                html.Append("<p class=\"muted\">… ").Append(N(rows.Rows.Count - MaxRows)).Append(" more: <code>forensics query ").Append(Html(name.Split(' ')[0]))
+                    .Append(' ').Append(Html(data.CaseOptions)).Append("</code></p>\n");
+        }
         html.Append("</section>\n");
     }
 
@@ -202,8 +208,8 @@ public static class HtmlReport
         html.Append("<section id=\"detections\">\n<h2>Sigma detections</h2>\n");
         if (data.Detections is not { } d)
         {
-            html.Append("<p class=\"muted\">No Sigma rules were run on this case (<code>forensics sigma --case ")
-                .Append(Html(data.CaseDirectory)).Append(" --rules …</code>; <code>investigate</code> runs the bundled rules).</p>\n</section>\n");
+            html.Append("<p class=\"muted\">No Sigma rules were run on this case (<code>forensics sigma ")
+                .Append(Html(data.CaseOptions)).Append(" --rules …</code>; <code>investigate</code> runs the bundled rules).</p>\n</section>\n");
             return;
         }
         int C(string name) => ReportData.Column(d, name);
@@ -235,7 +241,7 @@ public static class HtmlReport
                         .Append("</td><td>").Append(Html(row[evt] as string)).Append("</td><td>").Append(EvidenceLink(row[sourceFile] as string, row[offset], files)).Append("</td></tr>\n");
                 html.Append("</table></div>\n");
                 if (count > rows.Count)
-                    html.Append("<p class=\"muted\">… ").Append(N(count - rows.Count)).Append(" more: <code>forensics sql --case ").Append(Html(data.CaseDirectory))
+                    html.Append("<p class=\"muted\">… ").Append(N(count - rows.Count)).Append(" more: <code>forensics sql ").Append(Html(data.CaseOptions))
                         .Append(" \"SELECT * FROM detections ORDER BY ts\"</code></p>\n");
                 html.Append("</section>\n");
             }
@@ -274,7 +280,7 @@ public static class HtmlReport
         html.Append("</table></div>\n");
         if (m.Inputs.Count > MaxFiles)
             html.Append("<p class=\"muted\">… ").Append(N(m.Inputs.Count - MaxFiles)).Append(" more files: every file is listed in <code>")
-                .Append(Html(Path.Combine(data.CaseDirectory, CaseLayout.ManifestFile))).Append("</code></p>\n");
+                .Append(Html(string.Join(", ", data.CaseDirectories.Select(d => Path.Combine(d, CaseLayout.ManifestFile))))).Append("</code></p>\n");
         html.Append("</section>\n");
     }
 

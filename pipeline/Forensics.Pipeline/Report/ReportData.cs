@@ -13,7 +13,14 @@ namespace Forensics.Pipeline.Report;
 /// </summary>
 public sealed class ReportData
 {
-    public required string CaseDirectory { get; init; }
+    /// <summary>The case folder (the first, when several are read as one).</summary>
+    public string CaseDirectory => CaseDirectories[0];
+    /// <summary>Every case folder the report reads (several cases, one per machine, read as one).</summary>
+    public required IReadOnlyList<string> CaseDirectories { get; init; }
+    /// <summary>The case names as the title shows them: one, or "a + b".</summary>
+    public string CaseName => string.Join(" + ", CaseDirectories.Select(Path.GetFileName));
+    /// <summary>The case folders as the command lines the report suggests take them: --case A [--case B …].</summary>
+    public string CaseOptions => string.Join(" ", CaseDirectories.Select(d => "--case " + d));
     public required Manifest? Manifest { get; init; }
     public required InvestigationReport Findings { get; init; }
     /// <summary>The canned queries in catalog order (their descriptions head the findings).</summary>
@@ -51,7 +58,7 @@ public sealed class ReportData
         findings ??= InvestigationReport.Run(session, queries);
         return new ReportData
         {
-            CaseDirectory = session.CaseDirectory,
+            CaseDirectories = session.CaseDirectories,
             Manifest = session.Manifest,
             Findings = findings,
             Queries = queries,
@@ -66,6 +73,22 @@ public sealed class ReportData
             Warning = session.Warning,
             GeneratedUtc = DateTime.UtcNow,
         };
+    }
+
+    /// <summary>
+    /// A query's rows split by their <c>evidence_host</c> column when they hold more than one machine (host "" for
+    /// rows whose machine is unknown), in the rows' order; otherwise the whole result once, with a null host.
+    /// </summary>
+    public static IEnumerable<(string? Host, QueryResult Rows)> ByEvidenceHost(QueryResult result)
+    {
+        int column = Column(result, HostPartition.Key);
+        var hosts = column < 0 ? [] : result.Rows.Select(r => r[column] as string ?? "").Distinct(StringComparer.Ordinal).ToList();
+        if (hosts.Count < 2) return [(null, result)];
+        return hosts.Select(h => ((string?)h, new QueryResult
+        {
+            Columns = result.Columns, Types = result.Types,
+            Rows = result.Rows.Where(r => (r[column] as string ?? "") == h).ToList(),
+        }));
     }
 
     private static QueryResult Run(CaseSession session, string name, IReadOnlyDictionary<string, string>? values = null)

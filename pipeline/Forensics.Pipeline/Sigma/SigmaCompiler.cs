@@ -7,7 +7,7 @@ namespace Forensics.Pipeline.Sigma;
 public sealed record CompiledRule(SigmaRule Rule, string Where, IReadOnlyDictionary<string, object?> Parameters)
 {
     /// <summary>Columns every rule's query returns, in this order: what a detection row records of the event.</summary>
-    public const string MatchColumns = "epoch_us(ts) AS ts_us, host, format, event, source_file, source_offset";
+    public const string MatchColumns = "epoch_us(ts) AS ts_us, host, format, event, source_file, source_offset, evidence_host";
 
     /// <summary>A correlation's whole query (returning <see cref="MatchColumns"/>); null for a detection rule.</summary>
     public string? CorrelationSql { get; init; }

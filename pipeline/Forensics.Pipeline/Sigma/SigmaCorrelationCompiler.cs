@@ -37,7 +37,7 @@ public sealed class SigmaCorrelationCompiler(SigmaFieldMap map)
             var source = map.Resolve(bases[i].LogSource);
             var groups = c.GroupBy.Select((g, j) => $"{Scalar(map.Field(source, g))} AS _g{j}");
             var value = c.Type == "value_count" ? $"{Scalar(map.Field(source, c.Fields[0]))} AS _v" : "NULL::VARCHAR AS _v";
-            var select = string.Join(", ", new[] { "ts", "host", "format", "event", "source_file", "source_offset", $"{i} AS _rule", value }.Concat(groups));
+            var select = string.Join(", ", new[] { "ts", "host", "format", "event", "source_file", "source_offset", "evidence_host", $"{i} AS _rule", value }.Concat(groups));
             branches.Add($"SELECT {select} FROM events WHERE {compiled.Where}");
         }
         var partition = c.GroupBy.Count == 0 ? "" : "PARTITION BY " + string.Join(", ", c.GroupBy.Select((_, j) => $"_g{j}"));

@@ -77,7 +77,7 @@ public static class SigmaRunner
             using var cmd = session.Command(sql, parameters);
             using var reader = cmd.ExecuteReader();
             while (reader.Read())
-                foreach (var index in reader.GetString(6).Split(',', StringSplitOptions.RemoveEmptyEntries))
+                foreach (var index in reader.GetString(7).Split(',', StringSplitOptions.RemoveEmptyEntries))
                     sink.Add(rules[int.Parse(index, CultureInfo.InvariantCulture)], reader);
             return true;
         }
@@ -125,7 +125,7 @@ public static class SigmaRunner
             var r = rule.Rule;
             _row[0] = r.Id; _row[1] = r.Title; _row[2] = r.Level; _row[3] = r.Status; _row[4] = string.Join(",", r.AttackTags);
             _row[5] = r.Author; _row[6] = r.SourceFile; _row[7] = ts; _row[8] = host;
-            for (int c = 2; c < 6; c++) _row[7 + c] = reader.IsDBNull(c) ? null : reader.GetValue(c);
+            for (int c = 2; c < 7; c++) _row[7 + c] = reader.IsDBNull(c) ? null : reader.GetValue(c);
             Writer.AddRow(_row);
         }
 

@@ -21,10 +21,26 @@ public sealed class CaseContext
     public required string ZoneSource { get; init; }
     /// <summary>True when no zone was stated or found and UTC is only assumed for local-time stamps.</summary>
     public bool ZoneAssumed { get; init; }
-    public string? Hostname { get; init; }
+    /// <summary>The run's host: --host, else the first etc/hostname found (the manifest's options.host).</summary>
+    public string? Hostname { get; private set; }
     /// <summary>uid → name from the evidence's etc/passwd (lastlog records only uids); null when there is none.</summary>
     public IReadOnlyDictionary<long, string>? UserNames { get; private set; }
     public List<string> Notes { get; } = [];
+    private IReadOnlyList<InputMachine> _inputs = [];
+
+    /// <summary>
+    /// One input's machine: its evidence host (--host, else the input's own etc/hostname) and the uid → name map of
+    /// its own etc/passwd. An input without a file of its own takes the run's when the run's inputs hold exactly
+    /// one (evidence/ and a stray log copied off the same machine); with several machines it stays unknown (null)
+    /// rather than being given another machine's.
+    /// </summary>
+    private sealed record InputMachine(string? Host, IReadOnlyDictionary<long, string>? UserNames);
+
+    /// <summary>The evidence host of the files of input <paramref name="input"/> (index in the order given); null when unknown.</summary>
+    public string? HostOf(int input) => input < _inputs.Count ? _inputs[input].Host : Hostname;
+
+    /// <summary>uid → name from the etc/passwd of input <paramref name="input"/>'s machine; null when it has none.</summary>
+    public IReadOnlyDictionary<long, string>? UserNamesOf(int input) => input < _inputs.Count ? _inputs[input].UserNames : UserNames;
 
     /// <summary>
     /// Folder inputs are searched directly; archives through the <paramref name="listing"/> pre-pass (a folder's
@@ -32,24 +48,46 @@ public sealed class CaseContext
     /// </summary>
     public static CaseContext Resolve(IngestOptions options, EvidenceListing? listing = null, Case.IngestRun? earlier = null)
     {
-        var context = ResolveZoneAndHost(options, listing, earlier);
-        byte[]? passwd = FindEtcFile(options.Inputs, "passwd") is { } pw && new FileInfo(pw).LinkTarget is null ? EvidenceOpen.ReadHead(pw, 16 << 20) : listing?.EtcFiles.GetValueOrDefault("passwd").Content;
-        if (passwd is not null) context.UserNames = Evidence.Context.ContextFiles.UserNames(passwd);
+        var context = ResolveZone(options, listing, earlier);
+        var hosts = new string?[options.Inputs.Count];
+        var passwds = new IReadOnlyDictionary<long, string>?[options.Inputs.Count];
+        for (int i = 0; i < options.Inputs.Count; i++)
+        {
+            string[] one = [options.Inputs[i]];
+            string? raw = FindEtcFile(one, "hostname") is { } h && new FileInfo(h).LinkTarget is null ? Evidence.Context.ContextFiles.FirstLine(EvidenceOpen.ReadHead(h, 1 << 20))
+                : listing?.InputEtcFiles.GetValueOrDefault((i, "hostname")).Content is { } hb ? Evidence.Context.ContextFiles.FirstLine(hb) : null;
+            hosts[i] = Case.HostPartition.Normalize(raw, out bool cut);
+            if (cut) context.Notes.Add($"{options.Inputs[i]}: etc/hostname holds more than {Case.HostPartition.MaxBytes} bytes (HOST_NAME_MAX), which no Linux host name can; its first {Case.HostPartition.MaxBytes} bytes are the evidence host");
+            byte[]? passwd = FindEtcFile(one, "passwd") is { } pw && new FileInfo(pw).LinkTarget is null ? EvidenceOpen.ReadHead(pw, 16 << 20) : listing?.InputEtcFiles.GetValueOrDefault((i, "passwd")).Content;
+            if (passwd is not null) passwds[i] = Evidence.Context.ContextFiles.UserNames(passwd);
+        }
+        var distinctHosts = hosts.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        // Evidence added to a case (ingest --add) with no machine name of its own belongs to the earlier run's
+        // machine, as one ingest of all the evidence would have named it.
+        string? inherited = null;
+        if (options.Host is null && distinctHosts.Count == 0 && earlier?.Options.Host is { } earlierHost)
+        {
+            inherited = earlierHost;
+            context.Notes.Add($"host name {earlierHost} taken from run {earlier.Run} of the case (the added evidence has no etc/hostname)");
+        }
+        // One machine's passwd names the uids of inputs without one only when the run holds one machine.
+        bool oneMachine = options.Host is not null || distinctHosts.Count <= 1;
+        var onlyPasswd = oneMachine && passwds.OfType<IReadOnlyDictionary<long, string>>().Count() == 1 ? passwds.OfType<IReadOnlyDictionary<long, string>>().Single() : null;
+        context._inputs = hosts.Select((h, i) => new InputMachine(
+            options.Host ?? h ?? (distinctHosts.Count == 1 ? distinctHosts[0] : inherited),
+            passwds[i] ?? onlyPasswd)).ToList();
+        context.Hostname = options.Host ?? hosts.OfType<string>().FirstOrDefault() ?? inherited;
+        context.UserNames = passwds.OfType<IReadOnlyDictionary<long, string>>().FirstOrDefault();
+        if (options.Host is null && distinctHosts.Count > 1)
+            context.Notes.Add($"the inputs come from {distinctHosts.Count} machines ({string.Join(", ", distinctHosts)}): each input's events and context tables carry its own evidence_host");
         return context;
     }
 
-    private static CaseContext ResolveZoneAndHost(IngestOptions options, EvidenceListing? listing, Case.IngestRun? earlier)
+    private static CaseContext ResolveZone(IngestOptions options, EvidenceListing? listing, Case.IngestRun? earlier)
     {
         var notes = new List<string>();
-        string? hostname = FindEtcFile(options.Inputs, "hostname") is { } h && new FileInfo(h).LinkTarget is null ? Evidence.Context.ContextFiles.FirstLine(EvidenceOpen.ReadHead(h, 1 << 20))
-            : listing?.EtcFiles.GetValueOrDefault("hostname").Content is { } hb ? Evidence.Context.ContextFiles.FirstLine(hb) : null;
-        if (hostname is null && earlier?.Options.Host is { } earlierHost)
-        {
-            hostname = earlierHost;
-            notes.Add($"host name {earlierHost} taken from run {earlier.Run} of the case (the added evidence has no etc/hostname)");
-        }
         if (listing is not null) notes.AddRange(listing.Notes);
-        CaseContext Found(LocalZone zone, string source) => WithNotes(new CaseContext { Zone = zone, ZoneSource = source, Hostname = hostname }, notes);
+        CaseContext Found(LocalZone zone, string source) => WithNotes(new CaseContext { Zone = zone, ZoneSource = source }, notes);
 
         if (options.TimeZone is { } tz)
             return Found(FindZone(tz) ?? throw new ArgumentException($"unknown time zone '{tz}' (use an IANA name such as Europe/Berlin)"), "--tz");
@@ -99,7 +137,7 @@ public sealed class CaseContext
             ? "no --tz, and no etc/timezone or etc/localtime in the evidence"
             : "no --tz, and the evidence's zone files could not be used: " + string.Join("; ", unusable);
         notes.Add($"time zone ASSUMED to be UTC ({why}): local-time stamps (RFC 3164 syslog, web and journal text logs) are off by the machine's UTC offset if it was not UTC; give --tz");
-        return WithNotes(new CaseContext { Zone = LocalZone.Utc, ZoneSource = "ASSUMED UTC: " + why, ZoneAssumed = true, Hostname = hostname }, notes);
+        return WithNotes(new CaseContext { Zone = LocalZone.Utc, ZoneSource = "ASSUMED UTC: " + why, ZoneAssumed = true }, notes);
     }
 
     private const string InheritedZone = "the zone of run";

@@ -6,8 +6,10 @@ namespace Forensics.Pipeline.Stages;
 /// The bytes a case already holds, by SHA-256, and which file (of which run) brought them: a file whose bytes are
 /// here is recorded as a duplicate and not read again, whether its twin came earlier in this run or in an earlier
 /// run of the case (<c>ingest --add</c>). The same rule for both, so adding evidence in two steps gives the case
-/// one ingest of all of it would. Logs are keyed by their hash alone (their rows name their host themselves);
-/// context files (passwd, sshd_config, unit files) by host, kind, the last two parts of their path and hash: their
+/// one ingest of all of it would. Everything is keyed by the machine it was copied from (evidence_host): the same
+/// bytes on another machine (a cloned VM's old logs, a default lastlog) are that machine's evidence too, as when each
+/// is ingested alone. Logs are keyed by their hash; context files (passwd, sshd_config, unit files) by kind, the last
+/// two parts of their path and hash: their
 /// rows describe the machine they were found on, and where a file lies is part of its meaning (unit names and
 /// drop-in folders, sshd_config.d order), while the folder or archive it came in is not.
 /// </summary>
@@ -15,7 +17,7 @@ internal sealed class DuplicateIndex
 {
     private readonly Dictionary<string, (int Run, string SourceFile)> _first = new(StringComparer.Ordinal);
 
-    public static string LogKey(string sha256) => sha256;
+    public static string LogKey(string? host, string sha256) => string.Join('\0', "log", host ?? "", sha256);
 
     public static string ContextKey(string? host, string kind, string relativePath, string sha256) =>
         string.Join('\0', "context", host ?? "", kind, LastTwoParts(relativePath), sha256);
@@ -47,8 +49,8 @@ internal sealed class DuplicateIndex
             {
                 if (input.Sha256 is not { } sha || input.Size == 0 || input.Status is not ("parsed" or "partial" or "context" or "skipped")) continue;
                 var key = input.Status == "context" && input.Format is { } f && f.StartsWith("context:", StringComparison.Ordinal)
-                    ? ContextKey(run.Options.Host, f["context:".Length..], input.RelativePath, sha)
-                    : LogKey(sha);
+                    ? ContextKey(input.EvidenceHost ?? run.Options.Host, f["context:".Length..], input.RelativePath, sha)
+                    : LogKey(input.EvidenceHost ?? run.Options.Host, sha);
                 index._first.TryAdd(key, (run.Run, input.SourceFile));
             }
         return index;

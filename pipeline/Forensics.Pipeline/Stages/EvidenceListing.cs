@@ -18,6 +18,8 @@ public sealed class EvidenceListing
     public RotationSets Rotation { get; } = new();
     /// <summary>Contents of zone/host files found inside archives, by relative path (first one wins).</summary>
     public Dictionary<string, (string SourcePath, byte[]? Content, string? LinkTarget)> EtcFiles { get; } = new(StringComparer.Ordinal);
+    /// <summary>The machine facts of each input on its own (etc/hostname, etc/passwd: first one per input wins), by input index and kind.</summary>
+    public Dictionary<(int Input, string Kind), (string SourcePath, byte[] Content)> InputEtcFiles { get; } = [];
     public List<string> Notes { get; } = [];
 
     public static EvidenceListing Run(IReadOnlyList<string> inputs, AcquisitionLimits limits, string spoolDirectory, CancellationToken cancel)
@@ -33,13 +35,16 @@ public sealed class EvidenceListing
                 var kind = ContextFiles.Match(file.RelativePath);
                 if (kind is not ("timezone" or "localtime" or "hostname" or "passwd")) continue;
                 var key = kind;
-                if (listing.EtcFiles.ContainsKey(key)) { listing.Notes.Add($"{file.SourcePath}: another etc/{kind} was found first; this one is ignored for the case zone/host"); continue; }
-                if (file.LinkTarget is not null) { listing.EtcFiles[key] = (file.SourcePath, null, file.LinkTarget); continue; }
+                bool perInput = kind is "hostname" or "passwd" && !listing.InputEtcFiles.ContainsKey((file.InputIndex, kind));
+                bool runWide = !listing.EtcFiles.ContainsKey(key);
+                if (!runWide && !perInput) { listing.Notes.Add($"{file.SourcePath}: another etc/{kind} was found first; this one is ignored for the case zone/host"); continue; }
+                if (file.LinkTarget is not null) { if (runWide) listing.EtcFiles[key] = (file.SourcePath, null, file.LinkTarget); continue; }
                 if (file.SkipReason is not null || file.FailureReason is not null || file.Length > 1 << 20) continue;
                 using var s = file.OpenContent();
                 var bytes = new byte[file.Length];
                 s.ReadExactly(bytes);
-                listing.EtcFiles[key] = (file.SourcePath, bytes, null);
+                if (runWide) listing.EtcFiles[key] = (file.SourcePath, bytes, null);
+                if (perInput) listing.InputEtcFiles[(file.InputIndex, kind)] = (file.SourcePath, bytes);
             }
         }
         return listing;

@@ -32,7 +32,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Ing
                 SourceFile = evidence.SourcePath, RelativePath = evidence.RelativePath, Size = evidence.Length,
                 Sha256 = evidence.Sha256 == "" ? null : evidence.Sha256, StoredSize = evidence.StoredLength, StoredSha256 = evidence.StoredSha256,
                 Compression = evidence.Compression, ModifiedUtc = evidence.ModifiedUtc, GzipTimeUtc = evidence.GzipTimeUtc,
-                AtimePreserved = evidence.AtimePreserved,
+                AtimePreserved = evidence.AtimePreserved, EvidenceHost = context.HostOf(evidence.InputIndex),
             };
             lock (run) run.Inputs.Add(entry);
             if (IsDuplicate(evidence, entry)) { evidence.Dispose(); continue; }
@@ -59,8 +59,8 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Ing
     {
         if (evidence.IsContainer || evidence.SkipReason is not null || evidence.FailureReason is not null || evidence.Length == 0) return false;
         var key = IsContextCandidate(evidence) is { } kind
-            ? DuplicateIndex.ContextKey(context.Hostname, kind, evidence.RelativePath, evidence.Sha256)
-            : DuplicateIndex.LogKey(evidence.Sha256);
+            ? DuplicateIndex.ContextKey(entry.EvidenceHost, kind, evidence.RelativePath, evidence.Sha256)
+            : DuplicateIndex.LogKey(entry.EvidenceHost, evidence.Sha256);
         if (duplicates.Claim(key, run.Run, evidence.SourcePath) is not { } first) return false;
         entry.Status = "duplicate";
         entry.DuplicateOf = first.SourceFile;
@@ -135,7 +135,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Ing
         {
             SourceFile = evidence.SourcePath, SourceSha256 = evidence.Sha256, FileName = evidence.FileName,
             ReferenceTimeUtc = reference, Zone = context.Zone, ZoneSource = context.ZoneSource,
-            ForcedYear = options.Year, DefaultHost = context.Hostname, UserNames = context.UserNames, Length = evidence.Length,
+            ForcedYear = options.Year, DefaultHost = context.HostOf(evidence.InputIndex), UserNames = context.UserNamesOf(evidence.InputIndex), Length = evidence.Length,
             SideTables = new FileSideTables(state), OpenContent = evidence.OpenContent,
             Note = note =>
             {

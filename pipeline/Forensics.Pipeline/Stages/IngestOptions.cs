@@ -12,6 +12,8 @@ public sealed record IngestOptions
     public bool Add { get; init; }
     /// <summary>IANA zone for local-time stamps; overrides the case's etc/timezone / etc/localtime.</summary>
     public string? TimeZone { get; init; }
+    /// <summary>The evidence host of every input of the run (--host); overrides the host names found in the evidence's etc/hostname.</summary>
+    public string? Host { get; init; }
     /// <summary>Year of the first year-less record (overrides inference from file times).</summary>
     public int? Year { get; init; }
     /// <summary>Parse workers (default: processor count).</summary>

@@ -55,13 +55,13 @@ internal sealed class WriteStage(CaseWriter writer, IngestOptions options)
             }
             file.Format.InOrder(events, file.Context!);
             int count = events.Count;
-            await writer.WriteEventsAsync(file.Format, file.Evidence.SourcePath, file.Evidence.Sha256, events).ConfigureAwait(false);
+            await writer.WriteEventsAsync(file.Format, file.Manifest.EvidenceHost, file.Evidence.SourcePath, file.Evidence.Sha256, events).ConfigureAwait(false);
             m.Events += count;
             _events += count;
         }
         if (item.Rejects is { Count: > 0 } rejects)
         {
-            await writer.WriteRejectsAsync(formatId, file.Evidence.SourcePath, file.Evidence.Sha256, rejects, cancel).ConfigureAwait(false);
+            await writer.WriteRejectsAsync(formatId, file.Manifest.EvidenceHost, file.Evidence.SourcePath, file.Evidence.Sha256, rejects, cancel).ConfigureAwait(false);
             m.Rejects += rejects.Count;
             _rejects += rejects.Count;
         }
@@ -70,7 +70,7 @@ internal sealed class WriteStage(CaseWriter writer, IngestOptions options)
     private async Task CloseFileAsync(FileState file, CancellationToken cancel)
     {
         foreach (var table in file.SideTables)
-            await writer.WriteSideTableAsync(table, file.Evidence.SourcePath, file.Evidence.Sha256, cancel).ConfigureAwait(false);
+            await writer.WriteSideTableAsync(table, file.Manifest.EvidenceHost, file.Evidence.SourcePath, file.Evidence.Sha256, cancel).ConfigureAwait(false);
         file.Manifest.FirstTsUtc = ForensicEvent.ToDateTime(file.MinTs);
         file.Manifest.LastTsUtc = ForensicEvent.ToDateTime(file.MaxTs);
         _filesDone++;

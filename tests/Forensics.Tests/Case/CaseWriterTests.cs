@@ -25,7 +25,7 @@ public class CaseWriterTests
         using var dir = new TempDir();
         var writer = new CaseWriter(dir.Path, rowGroupSize: 1000);
         for (int b = 0; b < 5; b++)
-            await writer.WriteEventsAsync(FormatRegistry.ById("syslog")!, "f", "sha", EventBatch.FromEvents(Batch(b * 600, 600)));
+            await writer.WriteEventsAsync(FormatRegistry.ById("syslog")!, "h", "f", "sha", EventBatch.FromEvents(Batch(b * 600, 600)));
         await writer.CompleteAsync(CancellationToken.None);
         await writer.DisposeAsync();
         SecondReader.AgreesWithDuckDb(dir.Path);
@@ -38,7 +38,7 @@ public class CaseWriterTests
             Assert.Equal("m" + i, rows[i][2]);
             Assert.Equal(i % 2 == 0, rows[i][3]);
         }
-        Assert.Equal("1200,1200,600", string.Join(',', Duck.Rows($"SELECT row_group_num_rows FROM parquet_metadata('{dir.Path}/events/syslog/part-0.parquet') WHERE column_id = 0 ORDER BY row_group_id").Select(r => r[0])));
+        Assert.Equal("1200,1200,600", string.Join(',', Duck.Rows($"SELECT row_group_num_rows FROM parquet_metadata('{Duck.EventPart(dir.Path, "syslog")}') WHERE column_id = 0 ORDER BY row_group_id").Select(r => r[0])));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public class CaseWriterTests
         for (int f = 0; f < 300; f++)
         {
             var events = Batch(f * 10, 3 + f % 5); // every third file sets invalid_user, the others do not
-            await writer.WriteEventsAsync(syslog, $"file-{f}", $"sha-{f}", EventBatch.FromEvents(f % 3 == 0 ? events : events.Select(e => new ForensicEvent { TsMicros = e.TsMicros, Event = e.Event, User = e.User, Message = e.Message, SourceOffset = e.SourceOffset })));
+            await writer.WriteEventsAsync(syslog, "h", $"file-{f}", $"sha-{f}", EventBatch.FromEvents(f % 3 == 0 ? events : events.Select(e => new ForensicEvent { TsMicros = e.TsMicros, Event = e.Event, User = e.User, Message = e.Message, SourceOffset = e.SourceOffset })));
         }
         await writer.CompleteAsync(CancellationToken.None);
         await writer.DisposeAsync();

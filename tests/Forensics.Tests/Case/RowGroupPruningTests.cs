@@ -27,11 +27,11 @@ public class RowGroupPruningTests
             {
                 TsMicros = ForensicEvent.ToMicros(start) + i * 1_000_000L, Event = EventKinds.SshFailedPassword, User = "u" + (i % 7), Message = "line " + i, SourceOffset = i * 80L,
             });
-            await writer.WriteEventsAsync(syslog, "auth.log", new string('a', 64), EventBatch.FromEvents(events));
+            await writer.WriteEventsAsync(syslog, "h", "auth.log", new string('a', 64), EventBatch.FromEvents(events));
         }
         await writer.CompleteAsync(CancellationToken.None);
         await writer.DisposeAsync();
-        var part = Path.Combine(dir.Path, "events", "syslog", "part-0.parquet");
+        var part = Duck.EventPart(dir.Path, "syslog");
         var groups = Duck.Rows($"SELECT row_group_id, data_page_offset, total_compressed_size, stats_max FROM parquet_metadata('{part}') WHERE path_in_schema = 'ts' ORDER BY row_group_id");
         Assert.True(groups.Count >= 5, $"{groups.Count} row groups");
 

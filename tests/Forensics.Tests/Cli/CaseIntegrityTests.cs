@@ -44,7 +44,7 @@ public sealed class CaseIntegrityTests
         var manifest = Manifest.Load(Path.Combine(caseDir, CaseLayout.ManifestFile));
         Assert.NotNull(manifest.Parts);
         Assert.Equal(CaseIntegrity.PartsOnDisk(caseDir), manifest.Parts.Select(p => p.Path).ToList());
-        Assert.Contains(manifest.Parts, p => p.Path.StartsWith("events/syslog/", StringComparison.Ordinal));
+        Assert.Contains(manifest.Parts, p => p.Path.StartsWith("events/evidence_host=", StringComparison.Ordinal) && p.Path.Contains("/format=syslog/", StringComparison.Ordinal));
         Assert.Contains(manifest.Parts, p => p.Path.StartsWith("rejects/", StringComparison.Ordinal));
         Assert.Contains(manifest.Parts, p => p.Path.StartsWith("context/passwd/", StringComparison.Ordinal));
         foreach (var part in manifest.Parts)
@@ -126,23 +126,25 @@ public sealed class CaseIntegrityTests
     {
         using var dir = new TempDir();
         var caseDir = await Ingest(dir);
-        var part = Path.Combine(caseDir, "events", "syslog", "part-0.parquet");
+        var part = Duck.EventPart(caseDir, "syslog");
+        var name = Duck.EventPartName(caseDir, "syslog");
+        var extra = Path.Combine(Path.GetDirectoryName(part)!, "part-9.parquet");
         var original = File.ReadAllBytes(part);
         var changed = (byte[])original.Clone();
         changed[8] ^= 0x01; // in the first page: the footer (and so the row count) stays, the hash does not
         File.WriteAllBytes(part, changed);
         var (code, _, stderr) = Overview(caseDir);
         Assert.Equal(5, code);
-        Assert.True(stderr.Contains("part events/syslog/part-0.parquet has changed", StringComparison.Ordinal), stderr);
+        Assert.True(stderr.Contains($"part {name} has changed", StringComparison.Ordinal), stderr);
 
         File.WriteAllBytes(part, original);
-        File.Copy(part, Path.Combine(caseDir, "events", "syslog", "part-9.parquet"));
+        File.Copy(part, extra);
         (code, _, stderr) = Overview(caseDir);
         Assert.Equal(5, code);
-        Assert.Contains("part events/syslog/part-9.parquet is not in the manifest", stderr, StringComparison.Ordinal);
+        Assert.Contains($"part {Path.GetDirectoryName(name)}/part-9.parquet is not in the manifest", stderr, StringComparison.Ordinal);
 
         // The views read a Parquet file in a hidden folder too, so the check counts it.
-        File.Delete(Path.Combine(caseDir, "events", "syslog", "part-9.parquet"));
+        File.Delete(extra);
         Directory.CreateDirectory(Path.Combine(caseDir, "events", ".x"));
         File.Copy(part, Path.Combine(caseDir, "events", ".x", "part-0.parquet"));
         (code, _, stderr) = Overview(caseDir);

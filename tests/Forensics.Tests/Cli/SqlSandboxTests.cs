@@ -30,7 +30,7 @@ public sealed class SqlSandboxTests
         var caseDir = dir.Combine("case");
         SyntheticCase.Create(caseDir);
         var manifest = Path.Combine(caseDir, CaseLayout.ManifestFile);
-        var part = Path.Combine(caseDir, "events", "syslog", "part-0.parquet");
+        var part = Duck.EventPart(caseDir, "syslog");
         var before = (File.ReadAllBytes(manifest), File.ReadAllBytes(part));
         var outside = dir.Combine("elsewhere", "out.csv");
         Directory.CreateDirectory(Path.GetDirectoryName(outside)!);

@@ -55,7 +55,7 @@ public sealed class CaseSessionTests
             events.Add(new ForensicEvent { TsMicros = micros, Event = EventKinds.SshFailedPassword, Host = "h", User = "root", Message = "m" + i, SourceOffset = i });
             if (events.Count == 4096 || i == n - 1)
             {
-                await writer.WriteEventsAsync(Forensics.Pipeline.Formats.FormatRegistry.ById("syslog")!, "f", "sha", EventBatch.FromEvents(events));
+                await writer.WriteEventsAsync(Forensics.Pipeline.Formats.FormatRegistry.ById("syslog")!, "h", "f", "sha", EventBatch.FromEvents(events));
                 events.Clear();
             }
         }

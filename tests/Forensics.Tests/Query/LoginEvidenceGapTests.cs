@@ -56,4 +56,45 @@ public sealed class LoginEvidenceGapTests
         Assert.Equal("root", row[columns.IndexOf("user")]);
         Assert.StartsWith("had a terminal (sshd started a shell on pts/1)", (string)row[columns.IndexOf("detail")]!, StringComparison.Ordinal);
     }
+    [Fact]
+    public void A_login_on_one_machine_is_not_explained_by_another_machines_wtmp()
+    {
+        using var tmp = new TempDir();
+        string Machine(string name, string[] auth, byte[][] wtmpRecords)
+        {
+            var root = tmp.Combine(name);
+            var log = Directory.CreateDirectory(Path.Combine(root, "var", "log")).FullName;
+            Directory.CreateDirectory(Path.Combine(root, "etc"));
+            File.WriteAllText(Path.Combine(root, "etc", "hostname"), name + "\n");
+            File.WriteAllText(Path.Combine(log, "auth.log"), string.Join('\n', auth) + "\n");
+            File.WriteAllBytes(Path.Combine(log, "wtmp"), wtmpRecords.SelectMany(r => r).ToArray());
+            return root;
+        }
+        // web1: root's shell on pts/1 left no wtmp record; web2: a root session in wtmp that no sshd line of web2 explains.
+        // The same user, address and minute on both: matched across machines, each would hide the other.
+        var web1 = Machine("web1",
+            [
+                "Mar  1 12:00:00 web1 sshd[400]: Accepted password for root from 203.0.113.7 port 40003 ssh2",
+                "Mar  1 12:00:00 web1 sshd[402]: Starting session: shell on pts/1 for root from 203.0.113.7 port 40003 id 0",
+            ],
+            [Utmp(7, 102, "pts/0", "alice", "192.0.2.10", new DateTime(2024, 3, 1, 10, 0, 1)), Utmp(8, 102, "pts/0", "", "", new DateTime(2024, 3, 1, 10, 30, 0))]);
+        var web2 = Machine("web2",
+            ["Mar  1 11:00:00 web2 sshd[500]: Failed password for root from 198.51.100.1 port 40100 ssh2"],
+            [Utmp(7, 600, "pts/3", "root", "203.0.113.7", new DateTime(2024, 3, 1, 12, 0, 1)), Utmp(8, 600, "pts/3", "", "", new DateTime(2024, 3, 1, 12, 5, 0))]);
+
+        using var run = CaseRun.Ingest([web1, web2], tz: "UTC", year: 2024);
+        using var session = CaseSession.Open(run.CaseDir);
+        var q = QueryCatalogTests.Queries.Single(x => x.Name == "login_evidence_gaps");
+        var r = session.Run(q.Sql, q.Bind());
+        var columns = r.Columns.ToList();
+        Assert.Equal(["sshd_login_without_wtmp root web1", "wtmp_session_without_sshd root web2"],
+            r.Rows.Select(row => $"{row[columns.IndexOf("finding")]} {row[columns.IndexOf("user")]} {row[columns.IndexOf("host")]}").Order(StringComparer.Ordinal));
+
+        // Nor does one machine's login corroborate the other's.
+        var logins = QueryCatalogTests.Queries.Single(x => x.Name == "logins");
+        var l = session.Run(logins.Sql, logins.Bind());
+        var lc = l.Columns.ToList();
+        Assert.Equal(["sshd root web1 -", "wtmp alice web1 -", "wtmp root web2 -"],
+            l.Rows.Select(row => $"{row[lc.IndexOf("source")]} {row[lc.IndexOf("user")]} {row[lc.IndexOf("host")]} {row[lc.IndexOf("corroborated_by")] ?? "-"}").Order(StringComparer.Ordinal));
+    }
 }

@@ -29,9 +29,9 @@ internal static class SyntheticCase
         const string spine = """
             CAST(ts AS TIMESTAMP) AS ts, 'exact' AS ts_quality, 'web1' AS host, fmt AS format, event, process, CAST(pid AS BIGINT) AS pid,
             unit, "user", src_ip, CAST(src_port AS INTEGER) AS src_port, message, file AS source_file, CAST(off AS BIGINT) AS source_offset,
-            'ab12' AS source_sha256
+            'ab12' AS source_sha256, 'web1' AS evidence_host
             """;
-        Copy("events/syslog/part-0.parquet", $"""
+        Copy("events/evidence_host=web1/format=syslog/part-0.parquet", $"""
             SELECT {spine}, auth_method, CAST(invalid_user AS BOOLEAN) AS invalid_user FROM (VALUES
             ('2024-03-01 08:00:00', 'syslog', 'ssh.accepted_publickey', 'sshd', 100, NULL, 'alice', '192.0.2.10', 40000, 'Accepted publickey for alice from 192.0.2.10 port 40000 ssh2', '/evidence/var/log/auth.log', 0, 'publickey', false),
             ('2024-03-01 09:00:00', 'syslog', 'ssh.invalid_user', 'sshd', 200, NULL, '{Formula.Replace("'", "''", StringComparison.Ordinal)}', '198.51.100.9', 40100, 'Invalid user {Formula.Replace("'", "''", StringComparison.Ordinal)} from 198.51.100.9 port 40100', '/evidence/var/log/auth.log', 100, NULL, true),
@@ -48,7 +48,7 @@ internal static class SyntheticCase
             ('2024-03-01 10:05:00', 'syslog', 'pam.session_opened', 'sshd', 305, NULL, 'root', NULL, NULL, 'pam_unix(sshd:session): session opened for user root(uid=0) by (uid=0)', '/evidence/var/log/auth.log', 1100, NULL, NULL)
             ) AS t(ts, fmt, event, process, pid, unit, "user", src_ip, src_port, message, file, off, auth_method, invalid_user)
             """);
-        Copy("events/journal/part-0.parquet", $"""
+        Copy("events/evidence_host=web1/format=journal/part-0.parquet", $"""
             SELECT {spine}, unit_result, exit_code, CAST(exit_status AS INTEGER) AS exit_status, signal, CAST(cpu_seconds AS DOUBLE) AS cpu_seconds FROM (VALUES
             ('2024-03-01 02:00:00', 'journal', 'systemd.timer_triggered', 'systemd', 1, 'backup.timer', NULL, NULL, NULL, 'backup.timer: Triggered.', '/evidence/var/log/journal/system.journal', 0, NULL, NULL, NULL, NULL, NULL),
             ('2024-03-01 02:00:01', 'journal', 'systemd.unit_started', 'systemd', 1, 'backup.service', NULL, NULL, NULL, 'Started backup.service - Nightly backup.', '/evidence/var/log/journal/system.journal', 1, NULL, NULL, NULL, NULL, NULL),
@@ -58,7 +58,7 @@ internal static class SyntheticCase
             ('2024-03-01 02:30:05', 'journal', 'systemd.cpu_consumed', 'systemd', 1, 'backup.service', NULL, NULL, NULL, 'backup.service: Consumed 54.919s CPU time.', '/evidence/var/log/journal/system.journal', 5, NULL, NULL, NULL, NULL, 54.919)
             ) AS t(ts, fmt, event, process, pid, unit, "user", src_ip, src_port, message, file, off, unit_result, exit_code, exit_status, signal, cpu_seconds)
             """);
-        Copy("events/wtmp/part-0.parquet", $"""
+        Copy("events/evidence_host=web1/format=wtmp/part-0.parquet", $"""
             SELECT {spine}, utmp_type, utmp_line, utmp_host FROM (VALUES
             ('2024-03-01 08:00:01', 'wtmp', 'login.session_start', 'sshd', 101, NULL, 'alice', '192.0.2.10', NULL, 'alice pts/0 192.0.2.10', '/evidence/var/log/wtmp', 0, 'USER_PROCESS', 'pts/0', '192.0.2.10'),
             ('2024-03-01 09:00:00', 'wtmp', 'login.session_end', NULL, 101, NULL, NULL, NULL, NULL, 'pts/0', '/evidence/var/log/wtmp', 384, 'DEAD_PROCESS', 'pts/0', NULL),
@@ -67,34 +67,34 @@ internal static class SyntheticCase
             (NULL, 'wtmp', 'login.login_process', NULL, 0, NULL, NULL, NULL, NULL, '', '/evidence/var/log/wtmp', 1536, 'EMPTY', NULL, NULL)
             ) AS t(ts, fmt, event, process, pid, unit, "user", src_ip, src_port, message, file, off, utmp_type, utmp_line, utmp_host)
             """);
-        Copy("events/access_combined/part-0.parquet", $"""
+        Copy("events/evidence_host=web1/format=access_combined/part-0.parquet", $"""
             SELECT {spine}, http_method, http_target, CAST(http_status AS INTEGER) AS http_status, proxy_host, CAST(proxy_port AS INTEGER) AS proxy_port FROM (VALUES
             ('2024-03-01 09:30:00', 'access_combined', 'http.proxy_connect', NULL, NULL, NULL, NULL, '203.0.113.7', NULL, '203.0.113.7 - - [01/Mar/2024:09:30:00 +0000] "CONNECT example.org:443 HTTP/1.1" 405 0', '/evidence/var/log/nginx/access.log', 0, 'CONNECT', 'example.org:443', 405, 'example.org', 443),
             ('2024-03-01 09:31:00', 'access_combined', 'http.proxy_absolute', NULL, NULL, NULL, NULL, '203.0.113.7', NULL, '203.0.113.7 - - [01/Mar/2024:09:31:00 +0000] "GET http://ipinfo.io/ HTTP/1.1" 404 0', '/evidence/var/log/nginx/access.log', 90, 'GET', 'http://ipinfo.io/', 404, 'ipinfo.io', 80),
             ('2024-03-01 09:32:00', 'access_combined', 'http.request', NULL, NULL, NULL, NULL, '192.0.2.10', NULL, '@SUM(1+1) - - [01/Mar/2024:09:32:00 +0000] "GET / HTTP/1.1" 200 512', '/evidence/var/log/nginx/access.log', 180, 'GET', '/', 200, NULL, NULL)
             ) AS t(ts, fmt, event, process, pid, unit, "user", src_ip, src_port, message, file, off, http_method, http_target, http_status, proxy_host, proxy_port)
             """);
-        Copy("events/auditd/part-0.parquet", $"""
+        Copy("events/evidence_host=web1/format=auditd/part-0.parquet", $"""
             SELECT {spine}, audit_type, audit_result, audit_terminal FROM (VALUES
             ('2024-03-01 10:05:01', 'auditd', 'audit.user_login', 'audit', 305, NULL, 'root', '203.0.113.7', NULL, 'type=USER_LOGIN msg=audit(1709287501.000:77): pid=305 uid=0 auid=0 ses=3 msg=''op=login id=0 exe="/usr/sbin/sshd" hostname=? addr=203.0.113.7 terminal=/dev/pts/1 res=success''', '/evidence/var/log/audit/audit.log', 0, 'USER_LOGIN', 'success', '/dev/pts/1')
             ) AS t(ts, fmt, event, process, pid, unit, "user", src_ip, src_port, message, file, off, audit_type, audit_result, audit_terminal)
             """);
         Copy("sessions/part-0.parquet", """
             SELECT CAST(s AS TIMESTAMP) AS session_start, CAST(e AS TIMESTAMP) AS session_end, CAST(d AS DOUBLE) AS duration_s, kind, "user", line, host, src_ip,
-                   end_reason, CAST(so AS BIGINT) AS start_offset, CAST(eo AS BIGINT) AS end_offset, '/evidence/var/log/wtmp' AS source_file, 'cd34' AS source_sha256
+                   end_reason, CAST(so AS BIGINT) AS start_offset, CAST(eo AS BIGINT) AS end_offset, '/evidence/var/log/wtmp' AS source_file, 'cd34' AS source_sha256, 'web1' AS evidence_host
             FROM (VALUES
             ('2024-03-01 08:00:01', '2024-03-01 09:00:00', 3599, 'user', 'alice', 'pts/0', '192.0.2.10', '192.0.2.10', 'logout', 0, 384),
             ('2024-03-01 09:30:00', NULL, NULL, 'user', 'bob', 'pts/1', '198.51.100.50', '198.51.100.50', 'gone', 768, NULL)
             ) AS t(s, e, d, kind, "user", line, host, src_ip, end_reason, so, eo)
             """);
         Copy("context/passwd/part-0.parquet", """
-            SELECT "user", CAST(uid AS BIGINT) AS uid, CAST(gid AS BIGINT) AS gid, gecos, home, shell, can_login, '/evidence/etc/passwd' AS source_file
+            SELECT "user", CAST(uid AS BIGINT) AS uid, CAST(gid AS BIGINT) AS gid, gecos, home, shell, can_login, '/evidence/etc/passwd' AS source_file, 'web1' AS evidence_host
             FROM (VALUES ('root', 0, 0, 'root', '/root', '/bin/bash', true), ('alice', 1000, 1000, 'Alice', '/home/alice', '/bin/bash', true),
                          ('www-data', 33, 33, 'www-data', '/var/www', '/usr/sbin/nologin', false)) AS t("user", uid, gid, gecos, home, shell, can_login)
             """);
         Copy("rejects/part-0.parquet", """
             SELECT '/evidence/var/log/auth.log' AS source_file, 'ab12' AS source_sha256, 'syslog' AS format, CAST(1200 AS BIGINT) AS source_offset,
-                   'no timestamp' AS reason, CAST('garbage' AS BLOB) AS raw, 'garbage' AS raw_text
+                   'no timestamp' AS reason, CAST('garbage' AS BLOB) AS raw, 'garbage' AS raw_text, 'web1' AS evidence_host
             """);
         Seal(caseDir);
     }

@@ -104,7 +104,7 @@ public sealed class TimelineContentTests
     public async Task L2tcsv_writes_one_row_per_line_even_raw()
     {
         using var tmp = new TempDir();
-        Directory.CreateDirectory(Path.Combine(tmp.Path, "events", "werkzeug"));
+        Directory.CreateDirectory(Path.Combine(tmp.Path, "events", "evidence_host=droplet1", "format=werkzeug"));
         using (var db = new DuckDBConnection("DataSource=:memory:"))
         {
             db.Open();
@@ -115,7 +115,7 @@ public sealed class TimelineContentTests
                              CAST(NULL AS VARCHAR) AS src_ip, CAST(NULL AS INTEGER) AS src_port,
                              'Traceback (most recent call last):' || chr(10) || '  File "app.py", line 9' || chr(13) || chr(10) || 'KeyError: ''x''' AS message,
                              'nohup.log' AS source_file, CAST(0 AS BIGINT) AS source_offset, 'ab' AS source_sha256)
-                TO '{Path.Combine(tmp.Path, "events", "werkzeug", "part-0.parquet")}' (FORMAT parquet)
+                TO '{Path.Combine(tmp.Path, "events", "evidence_host=droplet1", "format=werkzeug", "part-0.parquet")}' (FORMAT parquet)
                 """;
             cmd.ExecuteNonQuery();
         }

@@ -11,12 +11,12 @@ public sealed class CaseRun : IDisposable
     public Manifest Manifest { get; private set; } = null!;
     public string Events => Duck.Events(CaseDir);
 
-    public static CaseRun Ingest(string[] inputs, string? tz = null, int? year = null, int workers = 2, Action<Forensics.Pipeline.Framing.RecordBatch>? onParse = null)
+    public static CaseRun Ingest(string[] inputs, string? tz = null, int? year = null, int workers = 2, Action<Forensics.Pipeline.Framing.RecordBatch>? onParse = null, string? host = null)
     {
         var run = new CaseRun();
         run.Manifest = IngestRunner.RunAsync(new IngestOptions
         {
-            Inputs = inputs, CaseDirectory = run.CaseDir, TimeZone = tz, Year = year, Workers = workers, OnParse = onParse,
+            Inputs = inputs, CaseDirectory = run.CaseDir, TimeZone = tz, Year = year, Workers = workers, OnParse = onParse, Host = host,
         }).GetAwaiter().GetResult();
         SecondReader.AgreesWithDuckDb(run.CaseDir);
         return run;

@@ -35,6 +35,15 @@ public static class Duck
 
     public static object? Scalar(string sql) => Rows(sql).Single()[0];
 
+    /// <summary>The part file of one format's events (lane 0) wherever its evidence_host folder is: events/evidence_host=H/format=F/part-0.parquet.</summary>
+    public static string EventPart(string caseDir, string format, int lane = 0) =>
+        Directory.EnumerateFiles(Path.Combine(caseDir, "events"), $"part-{lane}.parquet", SearchOption.AllDirectories)
+            .Single(f => Path.GetFileName(Path.GetDirectoryName(f)) == "format=" + format);
+
+    /// <summary><see cref="EventPart"/> relative to the case folder, as the manifest and the integrity messages name it.</summary>
+    public static string EventPartName(string caseDir, string format, int lane = 0) =>
+        Path.GetRelativePath(caseDir, EventPart(caseDir, format, lane)).Replace(Path.DirectorySeparatorChar, '/');
+
     public static string Events(string caseDir) => $"read_parquet('{caseDir}/events/**/*.parquet', union_by_name=true)";
     public static string Rejects(string caseDir) => $"read_parquet('{caseDir}/rejects/*.parquet')";
 }

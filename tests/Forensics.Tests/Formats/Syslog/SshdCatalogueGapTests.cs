@@ -160,7 +160,7 @@ public sealed class SshdCatalogueGapTests
         var byIp = Run(session, "ssh_bruteforce_by_ip");
         Assert.Equal("203.0.113.9 8 1 1", string.Join('|', byIp.Rows.Select(r => $"{r[0]} {r[1]} {r[2]} {r[8]}")));
         var tried = Run(session, "ssh_usernames_tried");
-        Assert.Equal("root 6 0 1|oracle 2 1 0", string.Join('|', tried.Rows.Select(r => $"{r[0]} {r[1]} {r[2]} {r[3]}")));
+        Assert.Equal("root 6 0 1|oracle 2 1 0", string.Join('|', tried.Rows.Select(r => $"{r[1]} {r[2]} {r[3]} {r[4]}")));
         var then = Run(session, "ssh_bruteforce_then_success");
         Assert.Equal(9L, Assert.Single(then.Rows)[then.Columns.ToList().IndexOf("failures_before")]);
         var actors = Run(session, "cross_source_actors");

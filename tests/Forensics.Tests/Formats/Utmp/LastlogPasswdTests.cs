@@ -36,4 +36,34 @@ public class LastlogPasswdTests
         Assert.Equal(1000L, rows[1][0]);
         Assert.Null(rows[1][1]);
     }
+    [Fact]
+    public void Each_machines_lastlog_is_named_by_its_own_passwd_never_by_another_machines()
+    {
+        using var dir = new TempDir();
+        string Machine(string name, string? passwd)
+        {
+            var root = dir.Combine(name);
+            Directory.CreateDirectory(Path.Combine(root, "etc"));
+            Directory.CreateDirectory(Path.Combine(root, "var", "log"));
+            File.WriteAllText(Path.Combine(root, "etc", "hostname"), name + "\n");
+            if (passwd is not null) File.WriteAllText(Path.Combine(root, "etc", "passwd"), passwd);
+            var lastlog = new byte[292 * 1001];
+            Slot(1716200000, "pts/1", "10.0.0.9").CopyTo(lastlog, 292 * 1000);   // uid 1000
+            File.WriteAllBytes(Path.Combine(root, "var", "log", "lastlog"), lastlog);
+            return root;
+        }
+        var web1 = Machine("web1", "alice:x:1000:1000::/home/alice:/bin/bash\n");
+        var web2 = Machine("web2", "bob:x:1000:1000::/home/bob:/bin/bash\n");
+        var web3 = Machine("web3", null);
+
+        using var run = CaseRun.Ingest([web1, web2, web3]);
+        var rows = Duck.Rows($"SELECT evidence_host, coalesce(\"user\", '-') FROM {run.Events} WHERE format = 'lastlog' ORDER BY 1");
+        // The three lastlog files are the same bytes, yet each is its machine's (not a duplicate of web1's). uid 1000
+        // is alice on web1 and bob on web2; web3 has no passwd, and another machine's names are not its own.
+        Assert.Equal(["web1 alice", "web2 bob", "web3 -"], rows.Select(r => $"{r[0]} {r[1]}"));
+
+        // With one passwd among two machines, it still names only its own machine's uids.
+        using var two = CaseRun.Ingest([web1, web3]);
+        Assert.Equal(["web1 alice", "web3 -"], Duck.Rows($"SELECT evidence_host, coalesce(\"user\", '-') FROM {two.Events} WHERE format = 'lastlog' ORDER BY 1").Select(r => $"{r[0]} {r[1]}"));
+    }
 }
