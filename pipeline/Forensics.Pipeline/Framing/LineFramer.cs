@@ -20,10 +20,23 @@ public static class LineFramer
         long pendingOffset = -1;
         bool pendingTruncated = false;
         var isContinuation = options.IsContinuation;
+        var entryHints = options.Entries is null ? null : new int[LineFramingOptions.MaxEntriesPerLine];
 
         while (reader.TryReadLine(out var line, out long offset, out bool truncated))
         {
             cancel.ThrowIfCancellationRequested();
+            if (entryHints is not null)
+            {
+                // One record per entry of the line: the same bytes and offset, each with its own hint.
+                int entries = truncated ? 1 : Math.Clamp(options.Entries!(reader.Get(line), entryHints), 1, entryHints.Length);
+                if (truncated) entryHints[0] = 0;
+                for (int k = 0; k < entries; k++)
+                {
+                    if (batches.TakeIfFull(line.Length) is { } full) yield return full;
+                    batches.Current.Add(reader.Get(line), offset, entryHints[k], truncated);
+                }
+                continue;
+            }
             if (isContinuation is null)
             {
                 if (batches.TakeIfFull(line.Length) is { } full) yield return full;
@@ -89,7 +102,19 @@ public sealed class LineFramingOptions
     public Func<ReadOnlySpan<byte>, bool>? IsContinuation { get; init; }
     /// <summary>Computes a per-record hint in file order (e.g. the inferred year); runs on the framing thread.</summary>
     public Func<ReadOnlySpan<byte>, long, int>? Hint { get; init; }
+    /// <summary>
+    /// For a line that stands for several records (a bodyfile line: one timeline entry per distinct time): writes
+    /// one hint per record and returns how many (1 to <see cref="MaxEntriesPerLine"/>); each record is the same line
+    /// at the same offset with its own hint, so the manifest's records count entries. A cut line is one record
+    /// with hint 0. Runs on the framing thread; used instead of <see cref="Hint"/> and <see cref="IsContinuation"/>.
+    /// </summary>
+    public EntriesOfLine? Entries { get; init; }
+
+    public const int MaxEntriesPerLine = 8;
 }
+
+/// <summary>Writes the hints of a line's records into <paramref name="hints"/> and returns their count (see <see cref="LineFramingOptions.Entries"/>).</summary>
+public delegate int EntriesOfLine(ReadOnlySpan<byte> line, Span<int> hints);
 
 /// <summary>Reads lines from a stream through a reusable buffer; a line is valid until the next call.</summary>
 internal sealed class ChunkedLineReader(Stream stream, int maxLine)
