@@ -57,11 +57,20 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
     private FileState? IsContextFile(EvidenceFile evidence, ManifestInput entry)
     {
         if (evidence.IsContainer || evidence.SkipReason is not null || evidence.FailureReason is not null || evidence.Length == 0) return null;
-        var kind = Evidence.Context.ContextFiles.Match(evidence.RelativePath);
+        var kind = Evidence.Context.ContextFiles.Match(evidence.RelativePath)
+            ?? (Evidence.Collections.UacCollection.IsLogPath(evidence.RelativePath) ? "uac_log" : null);
         if (kind is null || evidence.Length > 16 << 20) return null;
         byte[] bytes = new byte[evidence.Length];
         using (var s = evidence.OpenContent()) s.ReadExactly(bytes);
-        var tables = kind == "localtime"
+        IReadOnlyList<Formats.SideTable> tables;
+        if (kind == "uac_log")
+        {
+            // Only UAC's own log (its banner first); any other uac.log is classified as usual.
+            if (Evidence.Collections.UacCollection.ReadLog(bytes) is not { } collection) return null;
+            entry.Collection = collection;
+            tables = [Evidence.Collections.UacCollection.Table(collection)];
+        }
+        else tables = kind == "localtime"
             ? [Evidence.Context.ContextFiles.TimeZoneTable(context.ZoneSource.Contains(evidence.SourcePath, StringComparison.Ordinal) ? context.Zone.Id : null, "etc/localtime")]
             : Evidence.Context.ContextFiles.Parse(kind, evidence.RelativePath, bytes);
         entry.Status = "context";
@@ -104,7 +113,9 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
         if (format is null)
         {
             entry.Status = "skipped";
-            entry.Reason = $"no parser recognised the content ({Describe(evidence.Head)}; best confidence {confidence})";
+            entry.Reason = Evidence.Collections.UacCollection.SkipReason(evidence.RelativePath) is { } collected
+                ? $"{collected} (no parser recognised the content: {Describe(evidence.Head)}; best confidence {confidence})"
+                : $"no parser recognised the content ({Describe(evidence.Head)}; best confidence {confidence})";
             return null;
         }
         entry.Format = format.Id;

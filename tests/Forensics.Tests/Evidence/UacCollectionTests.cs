@@ -1,0 +1,142 @@
+using System.Text;
+using Forensics.Pipeline.Case;
+using Forensics.Pipeline.Evidence.Collections;
+using Forensics.Tests.Formats.Bodyfile;
+using Forensics.Tests.Support;
+
+namespace Forensics.Tests.Evidence;
+
+/// <summary>The UAC collection in tests/fixtures/uac (written by the real UAC 3.3.0), as a tarball and extracted.</summary>
+public class UacCollectionTests
+{
+    [Fact]
+    public void A_UAC_tarball_ingests_as_one_hosts_evidence_with_its_bodyfile_timeline()
+    {
+        using var run = CaseRun.Ingest([UacFixture.Tarball]);
+        AssertCollection(run);
+    }
+
+    [Fact]
+    public void An_extracted_UAC_collection_folder_ingests_the_same()
+    {
+        using var dir = new TempDir();
+        var folder = dir.Combine("uac-uacsynth1");
+        Directory.CreateDirectory(folder);
+        using (var gz = new System.IO.Compression.GZipStream(File.OpenRead(UacFixture.Tarball), System.IO.Compression.CompressionMode.Decompress))
+            System.Formats.Tar.TarFile.ExtractToDirectory(gz, folder, overwriteFiles: false);
+        using var run = CaseRun.Ingest([folder]);
+        AssertCollection(run);
+    }
+
+    private static void AssertCollection(CaseRun run)
+    {
+        var m = run.Manifest;
+        Assert.True(m.Totals.Balanced);
+        Assert.Equal("uacsynth1", m.Options.Host);
+
+        var log = Assert.Single(m.Inputs, i => i.RelativePath.EndsWith("uac.log", StringComparison.Ordinal));
+        Assert.Equal("context", log.Status);
+        Assert.Equal("context:uac_log", log.Format);
+        var c = log.Collection!;
+        Assert.Equal("uac", c.Kind);
+        Assert.Equal("3.3.0", c.ToolVersion);
+        Assert.Equal("uacsynth1", c.Hostname);
+        Assert.Equal("linux", c.OperatingSystem);
+        Assert.Equal("x86_64", c.Architecture);
+        Assert.Equal("Etc/UTC", c.TimeZone);
+        Assert.StartsWith("/tmp/uac-fixture.", c.MountPoint, StringComparison.Ordinal);
+        Assert.True(c.CollectionCompleted);
+        Assert.Equal(new DateTime(2026, 12, 7, 21, 49, 26, DateTimeKind.Utc), c.StartedUtc);
+        Assert.True(c.FinishedUtc > c.StartedUtc);
+        Assert.Null(m.Inputs.Where(i => i != log).FirstOrDefault(i => i.Collection is not null));
+        var table = Duck.Rows($"SELECT hostname, uac_version, started FROM read_parquet('{run.CaseDir}/context/uac_collection/*.parquet')");
+        Assert.Equal("uacsynth1", Assert.Single(table)[0]);
+        Assert.Equal("3.3.0", table[0][1]);
+
+        // The machine's logs under [root]/ parse as in any copied file system.
+        ManifestInput Input(string suffix) => Assert.Single(m.Inputs, i => i.RelativePath.EndsWith(suffix, StringComparison.Ordinal));
+        Assert.Equal(("syslog", 7L, 0L), (Input("[root]/var/log/auth.log").Format, Input("[root]/var/log/auth.log").Events, Input("[root]/var/log/auth.log").Rejects));
+        Assert.Equal(("wtmp", 3L), (Input("[root]/var/log/wtmp").Format, Input("[root]/var/log/wtmp").Events));
+        Assert.Equal(("journal", 3L), (Input("system.journal").Format, Input("system.journal").Events));
+        Assert.Equal("context", Input("[root]/etc/passwd").Status);
+
+        // The bodyfile: one event per line and distinct known time, counted here from the raw text alone.
+        var body = Input("bodyfile/bodyfile.txt");
+        Assert.Equal("bodyfile", body.Format);
+        var (expectedEvents, malformed) = CountEntries(UacFixture.Member("bodyfile/bodyfile.txt"));
+        Assert.Equal(2, malformed); // the name holding a newline, split over two lines by UAC's statx
+        Assert.Equal(expectedEvents, body.Events);
+        Assert.Equal(malformed, body.Rejects);
+        Assert.Equal(body.Events + body.Rejects, body.Records);
+        var fs = Duck.Rows($"SELECT count(*), count(DISTINCT host), min(host), count(*) FILTER (WHERE \"user\" = 'root'), count(*) FILTER (WHERE event LIKE 'fs.%' AND fs_macb IS NOT NULL) FROM {run.Events} WHERE format = 'bodyfile'")[0];
+        Assert.Equal(expectedEvents, Convert.ToInt64(fs[0]));
+        Assert.Equal(1L, Convert.ToInt64(fs[1]));
+        Assert.Equal("uacsynth1", fs[2]);
+        Assert.Equal(expectedEvents, Convert.ToInt64(fs[3])); // every file of the prepared root is owned by uid 0
+        Assert.Equal(expectedEvents, Convert.ToInt64(fs[4]));
+        var rejects = Duck.Rows($"SELECT reason FROM {Duck.Rejects(run.CaseDir)} WHERE source_file LIKE '%bodyfile.txt' ORDER BY source_offset");
+        Assert.All(rejects, r => Assert.Contains("fields where a bodyfile line has 11", (string)r[0]!, StringComparison.Ordinal));
+
+        // UAC's other outputs are listed with what they are.
+        Assert.Contains("UAC collection hash_executables/", Input("hash_executables/hash_executables.md5").Reason, StringComparison.Ordinal);
+        Assert.Contains("UAC collection system/", Input("system/hidden_files.txt").Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_file_system_timeline_exports_with_MACB_letters_and_plaso_descriptions()
+    {
+        using var run = CaseRun.Ingest([UacFixture.Tarball]);
+        using var session = Forensics.Pipeline.Query.CaseSession.Open(run.CaseDir);
+        var l2t = Path.Combine(run.CaseDir, "..", "t.l2t.csv");
+        var ts = Path.Combine(run.CaseDir, "..", "t.timesketch.csv");
+        await Forensics.Pipeline.Query.TimelineExport.WriteAsync(session, Forensics.Pipeline.Query.TimelineFormat.L2tCsv, new Forensics.Pipeline.Query.TimelineFilter(), l2t);
+        await Forensics.Pipeline.Query.TimelineExport.WriteAsync(session, Forensics.Pipeline.Query.TimelineFormat.Timesketch, new Forensics.Pipeline.Query.TimelineFilter(), ts);
+        string Read(string path) => $"read_csv('{path}', header = true, all_varchar = true, quote = '\"', escape = '\"', delim = ',')";
+
+        // /home/alice/report|final.txt: mtime = atime (2026-11-02 09:35), so one row "MA.." with both descriptions.
+        var row = Duck.Rows($"SELECT MACB, source, sourcetype, type, inode, host FROM {Read(l2t)} WHERE contains(\"desc\", 'report|final.txt') AND MACB LIKE 'M%'");
+        Assert.Equal(["MA..", "FILE", "bodyfile", "Content Modification Time; Last Access Time", "11880823", "uacsynth1"], Assert.Single(row).Cast<string>());
+        // Log rows keep "...." and LOG.
+        var logs = Duck.Rows($"SELECT DISTINCT MACB, source FROM {Read(l2t)} WHERE sourcetype <> 'bodyfile'");
+        Assert.Equal(["....", "LOG"], Assert.Single(logs).Cast<string>());
+        var descs = Duck.Rows($"SELECT DISTINCT timestamp_desc FROM {Read(ts)} WHERE event LIKE 'fs.%' ORDER BY 1").Select(r => (string)r[0]!).ToList();
+        Assert.Contains("Content Modification Time", descs);
+        Assert.All(descs, d => Assert.NotEqual(Forensics.Pipeline.Model.EventDescriptions.Fallback, d));
+    }
+
+    /// <summary>Lines with eleven or more '|' fields give one entry per distinct non-zero time of their last four fields; others are malformed.</summary>
+    private static (long Entries, long Malformed) CountEntries(byte[] bodyfile)
+    {
+        long entries = 0, malformed = 0;
+        foreach (var line in Encoding.Latin1.GetString(bodyfile).Split('\n'))
+        {
+            if (line.Length == 0) continue;
+            var fields = line.Split('|');
+            if (fields.Length < 11) { malformed++; continue; }
+            entries += Math.Max(1, fields[^4..].Where(t => t != "0").Distinct().Count());
+        }
+        return (entries, malformed);
+    }
+
+    [Fact]
+    public void Live_response_outputs_are_named_with_what_they_are()
+    {
+        Assert.Contains("text a command printed on the live system", UacCollection.SkipReason("uac-h/live_response/process/ps_-ef.txt"), StringComparison.Ordinal);
+        var last = UacCollection.SkipReason("live_response/system/last_-a_-F.txt")!;
+        Assert.Contains("`last` output is a rendering of wtmp/btmp/utmp", last, StringComparison.Ordinal);
+        Assert.Contains("`who` output", UacCollection.SkipReason("live_response/system/who_-T.txt"), StringComparison.Ordinal);
+        Assert.Null(UacCollection.SkipReason("var/log/system/notes.txt"));
+        Assert.Null(UacCollection.SkipReason("[root]/var/log/auth.log"));
+    }
+
+    [Fact]
+    public void A_uac_log_that_UAC_did_not_write_is_not_collection_metadata()
+    {
+        Assert.Null(UacCollection.ReadLog("2026-11-02T09:14:01.120334+00:00 host app[1]: started\n"u8));
+        Assert.Null(UacCollection.ReadLog("2026-12-07 21:49:26 +0000 INF some other tool 1.0\n"u8));
+        var c = UacCollection.ReadLog("2026-12-07 22:49:26 +0100 INF Unix-like Artifacts Collector 3.3.0\n2026-12-07 22:49:27 +0100 ERR cannot run x\n"u8)!;
+        Assert.Equal(new DateTime(2026, 12, 7, 21, 49, 26, DateTimeKind.Utc), c.StartedUtc);
+        Assert.Equal(1, c.Errors);
+        Assert.False(c.CollectionCompleted);
+    }
+}
