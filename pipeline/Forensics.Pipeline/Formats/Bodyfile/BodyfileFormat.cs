@@ -1,3 +1,4 @@
+using System.Buffers;
 using Forensics.Pipeline.Formats.Web;
 using Forensics.Pipeline.Framing;
 using Forensics.Pipeline.Model;
@@ -12,6 +13,7 @@ namespace Forensics.Pipeline.Formats.Bodyfile;
 /// grouping keeps a timeline of N files at ~N–2N rows instead of 4N and reads as analysts know it from mactime.
 /// Each event is a record of its own: the framer hands the line once per distinct time with that time's MACB bits
 /// as hint, so records = events + rejects still holds (a line of 3 distinct times is 3 records at one offset).
+/// A name holding a newline is joined back from the lines it split into (<see cref="SplitNameJoiner"/>).
 /// Unlike mactime: times of 0 (unknown) give no event, a line whose times are all 0 is one <c>fs.no_time</c>
 /// event without a time (mactime skips it silently), fractions are kept to the µs (mactime truncates to seconds),
 /// and identical lines are not merged.
@@ -53,7 +55,42 @@ public sealed class BodyfileFormat : ILogFormat
     }
 
     public IEnumerable<RecordBatch> Frame(Stream input, FileContext file, CancellationToken cancel) =>
-        LineFramer.Frame(input, new LineFramingOptions { MaxLineBytes = MaxLineBytes, Entries = EntriesOf }, cancel);
+        LineFramer.Frame(input, new LineFramingOptions { MaxLineBytes = MaxLineBytes, Entries = EntriesOf, IsContinuation = new SplitNameJoiner().Continues }, cancel);
+
+    /// <summary>
+    /// UAC's statx writes names raw, so a name holding a newline splits its line (<c>0|/tmp/two</c>, then
+    /// <c>lines|11880825|-rw-r--r--|…</c>). A line with too few separators opens a record that the next lines
+    /// continue while together they still have too few, or until together they form a valid line; a line that is
+    /// a valid record on its own is never joined. At most <see cref="MaxJoinedLines"/> lines are joined; what never
+    /// completes is one reject holding all its lines.
+    /// </summary>
+    private sealed class SplitNameJoiner
+    {
+        private readonly ArrayBufferWriter<byte> _pending = new();
+        private bool _open;
+        private int _pipes, _lines;
+
+        public bool Continues(ReadOnlySpan<byte> line)
+        {
+            int pipes = line.Count((byte)'|');
+            if (_open && _lines < MaxJoinedLines && !(pipes >= BodyfileLine.Fields - 1 && BodyfileLine.TryParse(line, out _) is null))
+            {
+                _pending.Write("\n"u8);
+                _pending.Write(line);
+                _lines++;
+                _pipes += pipes;
+                if (_pipes < BodyfileLine.Fields - 1) return true;
+                if (BodyfileLine.TryParse(_pending.WrittenSpan, out _) is null) { _open = false; return true; }
+                // Joined, it is still no record: this line starts afresh (the lines before stay one reject).
+            }
+            _open = pipes is > 0 and < BodyfileLine.Fields - 1 && line[0] != (byte)'#';
+            _pending.Clear();
+            if (_open) { _pending.Write(line); _pipes = pipes; _lines = 1; }
+            return false;
+        }
+    }
+
+    public const int MaxJoinedLines = 16;
 
     /// <summary>One record per distinct known time of a valid line (hint: its MACB bits); one record (hint 0) otherwise.</summary>
     private static int EntriesOf(ReadOnlySpan<byte> line, Span<int> hints)
