@@ -123,6 +123,45 @@ public class UacCollectionTests
         return (entries, joined);
     }
 
+    [SkippableFact]
+    public void The_real_UAC_live_response_outputs_are_listed_with_what_they_are()
+    {
+        // UAC's live_response artifacts run commands on the machine UAC runs on (here: this one), so their output is
+        // not committed; this test runs the real UAC (about 2 s) when ../shared/tools/uac is present.
+        var uac = Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "tools", "uac"));
+        Skip.IfNot(File.Exists(Path.Combine(uac, "uac")), "../shared/tools/uac is not present on this machine");
+        Skip.IfNot(Environment.UserName == "root", "UAC collects as root only");
+        Skip.IfNot(File.Exists("/usr/bin/last"), "last (util-linux) is not installed");
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.Combine("root", "var", "log"));
+        Directory.CreateDirectory(dir.Combine("root", "etc"));
+        Directory.CreateDirectory(dir.Combine("out"));
+        File.WriteAllBytes(dir.Combine("root", "var", "log", "wtmp"), UacFixture.Member("[root]/var/log/wtmp"));
+        File.WriteAllText(dir.Combine("root", "etc", "hostname"), "uacsynth1\n");
+        var psi = new System.Diagnostics.ProcessStartInfo("sh") { WorkingDirectory = uac, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["./uac", "-a", "live_response/system/last.yaml", "--mount-point", dir.Combine("root"), "--hostname", "uacsynth1", "-o", "uac-lr", dir.Combine("out")])
+            psi.ArgumentList.Add(a);
+        using (var p = System.Diagnostics.Process.Start(psi)!)
+        {
+            var stderr = p.StandardError.ReadToEndAsync();
+            p.StandardOutput.ReadToEnd();
+            Assert.True(p.WaitForExit(120_000), "UAC did not finish in 2 minutes");
+            Assert.True(p.ExitCode == 0, $"UAC exited {p.ExitCode}: {stderr.Result}");
+        }
+        using var run = CaseRun.Ingest([dir.Combine("out", "uac-lr.tar.gz")]);
+        Assert.Equal("uacsynth1", run.Manifest.Inputs.Single(i => i.Collection is not null).Collection!.Hostname);
+        var outputs = run.Manifest.Inputs.Where(i => i.RelativePath.StartsWith("live_response/", StringComparison.Ordinal)).ToList();
+        Assert.True(outputs.Count >= 3, $"{outputs.Count} live_response files");
+        Assert.All(outputs, i => Assert.Equal("skipped", i.Status));
+        // last, last -a -F and last -i print the same two lines for this machine's empty wtmp: duplicates by hash.
+        Assert.All(outputs.Where(i => i.Size > 0 && !i.Reason!.StartsWith("duplicate of ", StringComparison.Ordinal)),
+            i => Assert.StartsWith("UAC collection live_response/", i.Reason, StringComparison.Ordinal));
+        Assert.Contains(outputs, i => i.Reason!.StartsWith("UAC collection live_response/", StringComparison.Ordinal));
+        // `last -a -F -f` over the prepared root's wtmp: the text is listed; the wtmp's own records are what the case parses.
+        var ours = Assert.Single(outputs, i => i.RelativePath.Contains("last_-a_-F_-f_", StringComparison.Ordinal));
+        Assert.Contains("`last` output is a rendering of wtmp/btmp/utmp", ours.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Live_response_outputs_are_named_with_what_they_are()
     {
