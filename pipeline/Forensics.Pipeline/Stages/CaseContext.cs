@@ -24,6 +24,18 @@ public sealed class CaseContext
     /// <summary>uid → name from the evidence's etc/passwd (lastlog records only uids); null when there is none.</summary>
     public IReadOnlyDictionary<long, string>? UserNames { get; private set; }
     public List<string> Notes { get; } = [];
+    /// <summary>Collections' mount points by the source-path prefix of their files (<see cref="EvidenceListing.CollectionMountPoints"/>).</summary>
+    public IReadOnlyDictionary<string, string> CollectionMountPoints { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The mount point of the collection a file belongs to (the longest matching prefix), or null.</summary>
+    public string? CollectionMountPointFor(string sourcePath)
+    {
+        string? found = null;
+        int longest = -1;
+        foreach (var (prefix, mount) in CollectionMountPoints)
+            if (prefix.Length > longest && sourcePath.StartsWith(prefix, StringComparison.Ordinal)) (found, longest) = (mount, prefix.Length);
+        return found;
+    }
 
     /// <summary>Folder inputs are searched directly; archives through the <paramref name="listing"/> pre-pass (a folder's file wins over an archive's).</summary>
     public static CaseContext Resolve(IngestOptions options, EvidenceListing? listing = null)
@@ -31,6 +43,7 @@ public sealed class CaseContext
         var context = ResolveZoneAndHost(options, listing);
         byte[]? passwd = FindEtcFile(options.Inputs, "passwd") is { } pw && new FileInfo(pw).LinkTarget is null ? EvidenceOpen.ReadHead(pw, 16 << 20) : listing?.EtcFiles.GetValueOrDefault("passwd").Content;
         if (passwd is not null) context.UserNames = Evidence.Context.ContextFiles.UserNames(passwd);
+        if (listing is not null) context.CollectionMountPoints = listing.CollectionMountPoints;
         return context;
     }
 

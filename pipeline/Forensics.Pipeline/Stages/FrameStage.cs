@@ -132,6 +132,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Man
             SourceFile = evidence.SourcePath, SourceSha256 = evidence.Sha256, FileName = evidence.FileName,
             ReferenceTimeUtc = reference, Zone = context.Zone, ZoneSource = context.ZoneSource,
             ForcedYear = options.Year, DefaultHost = context.Hostname, UserNames = context.UserNames, Length = evidence.Length,
+            CollectionMountPoint = context.CollectionMountPointFor(evidence.SourcePath),
             SideTables = new FileSideTables(state), OpenContent = evidence.OpenContent,
             Note = note =>
             {

@@ -74,7 +74,16 @@ public class UacCollectionTests
         Assert.Equal("uacsynth1", fs[2]);
         Assert.Equal(expectedEvents, Convert.ToInt64(fs[3])); // every file of the prepared root is owned by uid 0
         Assert.Equal(expectedEvents, Convert.ToInt64(fs[4]));
-        var split = Duck.Rows($"SELECT fs_macb FROM {run.Events} WHERE format = 'bodyfile' AND fs_path LIKE '%/tmp/two' || chr(10) || 'lines' ORDER BY ts");
+        // UAC named the files by the collecting machine's path (its --mount-point first): fs_path is the examined machine's.
+        Assert.Contains(body.Notes!, n => n.Contains($"mount point {c.MountPoint}", StringComparison.Ordinal));
+        var paths = Duck.Rows($"SELECT count(*) FILTER (WHERE fs_path LIKE '/tmp/uac-fixture.%'), count(*) FILTER (WHERE fs_path = '/etc/passwd'), count(*) FILTER (WHERE fs_path = '/'), count(*) FILTER (WHERE message LIKE '0|/tmp/uac-fixture.%') FROM {run.Events} WHERE format = 'bodyfile'")[0];
+        Assert.Equal(0L, Convert.ToInt64(paths[0]));
+        Assert.True(Convert.ToInt64(paths[1]) > 0);
+        Assert.True(Convert.ToInt64(paths[2]) > 0);
+        Assert.Equal(expectedEvents, Convert.ToInt64(paths[3]));
+        var link = Duck.Rows($"SELECT DISTINCT fs_path, fs_link_target FROM {run.Events} WHERE fs_link_target IS NOT NULL");
+        Assert.Equal(["/home/alice/pw-link", "/etc/passwd"], Assert.Single(link).Cast<string>());
+        var split = Duck.Rows($"SELECT fs_macb FROM {run.Events} WHERE format = 'bodyfile' AND fs_path = '/tmp/two' || chr(10) || 'lines' ORDER BY ts");
         Assert.Equal(["ma..", "..cb"], split.Select(r => (string)r[0]!));
 
         // UAC's other outputs are listed with what they are.

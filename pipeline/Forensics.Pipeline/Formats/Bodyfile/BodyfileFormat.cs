@@ -21,7 +21,7 @@ namespace Forensics.Pipeline.Formats.Bodyfile;
 public sealed class BodyfileFormat : ILogFormat
 {
     public static readonly ExtraColumn MacbColumn = new("fs_macb", ColumnType.String, "mactime's MACB letters of the times equal to ts (`m.c.`: content modified and metadata changed then; `....` without a time)");
-    public static readonly ExtraColumn Path = new("fs_path", ColumnType.String, "file name as the bodyfile records it (bytes that are not UTF-8 as `\\xHH`); for symbolic links the part before ` -> `");
+    public static readonly ExtraColumn Path = new("fs_path", ColumnType.String, "file name as the bodyfile records it (bytes that are not UTF-8 as `\\xHH`), without a UAC collection's mount point; for symbolic links the part before ` -> `");
     public static readonly ExtraColumn LinkTarget = new("fs_link_target", ColumnType.String, "a symbolic link's target (UAC and stat write `name -> target`)");
     public static readonly ExtraColumn Inode = new("fs_inode", ColumnType.String, "inode (text: TSK writes NTFS entries as `62-128-4`)");
     public static readonly ExtraColumn Mode = new("fs_mode", ColumnType.String, "mode as a string (`-rw-r--r--`, TSK's `r/rrw-r--r--`)");
@@ -54,8 +54,28 @@ public sealed class BodyfileFormat : ILogFormat
         return fileName.Contains("bodyfile", StringComparison.OrdinalIgnoreCase) ? score + 5 : score;
     }
 
-    public IEnumerable<RecordBatch> Frame(Stream input, FileContext file, CancellationToken cancel) =>
-        LineFramer.Frame(input, new LineFramingOptions { MaxLineBytes = MaxLineBytes, Entries = EntriesOf, IsContinuation = new SplitNameJoiner().Continues }, cancel);
+    public IEnumerable<RecordBatch> Frame(Stream input, FileContext file, CancellationToken cancel)
+    {
+        if (MountPrefix(file) is not null)
+            file.Note?.Invoke($"file names start with the collection's mount point {file.CollectionMountPoint} (UAC --mount-point, from uac.log): fs_path is the path on the examined machine without it; message keeps the line as written");
+        return LineFramer.Frame(input, new LineFramingOptions { MaxLineBytes = MaxLineBytes, Entries = EntriesOf, IsContinuation = new SplitNameJoiner().Continues }, cancel);
+    }
+
+    /// <summary>
+    /// UAC with --mount-point (an image mounted on the collecting machine) runs its stat over that folder and does not
+    /// strip it: names read <c>/mnt/image/etc/passwd</c>. The examined machine's path is what the analyst searches
+    /// for, so fs_path drops the prefix (UTF-8, no trailing '/'); null for a live collection ("/") or none.
+    /// </summary>
+    private static byte[]? MountPrefix(FileContext file) =>
+        file.CollectionMountPoint?.TrimEnd('/') is { Length: > 0 } mount ? System.Text.Encoding.UTF8.GetBytes(mount) : null;
+
+    /// <summary>The name without the mount point when it starts with it (the mount point itself is "/").</summary>
+    private static ReadOnlySpan<byte> OnExaminedMachine(ReadOnlySpan<byte> name, byte[]? prefix)
+    {
+        if (prefix is null || !name.StartsWith(prefix)) return name;
+        if (name.Length == prefix.Length) return "/"u8;
+        return name[prefix.Length] == (byte)'/' ? name[prefix.Length..] : name;
+    }
 
     /// <summary>
     /// UAC's statx writes names raw, so a name holding a newline splits its line (<c>0|/tmp/two</c>, then
@@ -104,6 +124,7 @@ public sealed class BodyfileFormat : ILogFormat
 
     public void Parse(RecordBatch batch, FileContext file, ParseOutput output)
     {
+        var prefix = MountPrefix(file);
         for (int i = 0; i < batch.Count; i++)
         {
             var line = batch.Record(i);
@@ -123,7 +144,7 @@ public sealed class BodyfileFormat : ILogFormat
             if (file.UserNames is { } names && names.TryGetValue(f.Uid, out var owner)) e.User = owner;
             LogText.SetMessage(e, line);
             e.Set(MacbColumn, Macb.Text(mask));
-            var name = f.Name;
+            var name = OnExaminedMachine(f.Name, prefix);
             int arrow = f.IsSymlink ? name.IndexOf(" -> "u8) : -1;
             if (arrow > 0)
             {
