@@ -103,8 +103,10 @@ public class UacCollectionTests
         string Read(string path) => $"read_csv('{path}', header = true, all_varchar = true, quote = '\"', escape = '\"', delim = ',')";
 
         // /home/alice/report|final.txt: mtime = atime (2026-11-02 09:35), so one row "MA.." with both descriptions.
-        var row = Duck.Rows($"SELECT MACB, source, sourcetype, type, inode, host FROM {Read(l2t)} WHERE contains(\"desc\", 'report|final.txt') AND MACB LIKE 'M%'");
+        var row = Duck.Rows($"SELECT MACB, source, sourcetype, type, inode, host FROM {Read(l2t)} WHERE contains(\"desc\", '/home/alice/report|final.txt (') AND MACB LIKE 'M%'");
         Assert.Equal(["MA..", "FILE", "bodyfile", "Content Modification Time; Last Access Time", "11880823", "uacsynth1"], Assert.Single(row).Cast<string>());
+        var passwd = Duck.Rows($"SELECT \"desc\" FROM {Read(l2t)} WHERE sourcetype = 'bodyfile' AND \"desc\" LIKE '% /etc/passwd (%' AND MACB = 'M...'");
+        Assert.Equal("m... /etc/passwd (-rw-r--r--, uid 0, gid 0, 175 bytes, inode 11880812)", Assert.Single(passwd)[0]);
         // Log rows keep "...." and LOG.
         var logs = Duck.Rows($"SELECT DISTINCT MACB, source FROM {Read(l2t)} WHERE sourcetype <> 'bodyfile'");
         Assert.Equal(["....", "LOG"], Assert.Single(logs).Cast<string>());
