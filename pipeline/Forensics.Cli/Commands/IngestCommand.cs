@@ -118,6 +118,11 @@ internal static class IngestCommand
         Console.WriteLine(manifest.Options.TimeZoneAssumed
             ? $"time zone for local times: {TerminalText.Escape(manifest.Options.TimeZoneSource)}; give --tz if the machine was not on UTC"
             : $"time zone for local times: {manifest.Options.TimeZone} ({TerminalText.Escape(manifest.Options.TimeZoneSource)})");
+        foreach (var input in manifest.Inputs)
+            if (input.Collection is { } c)
+                Console.WriteLine(TerminalText.Escape($"{c.Kind} collection {input.RelativePath}: host {c.Hostname ?? "?"}, {c.OperatingSystem ?? "?"} {c.Architecture}, {c.Kind} {c.ToolVersion}, "
+                    + $"collected {c.StartedUtc:yyyy-MM-dd HH:mm:ss} → {c.FinishedUtc:yyyy-MM-dd HH:mm:ss} UTC{(c.CollectionCompleted ? "" : " (not completed)")}{(c.Errors > 0 ? $", {c.Errors} errors in its log" : "")}"
+                    + (c.MountPoint is { } mount && mount != "/" ? $", from mount point {mount}" : "")));
         foreach (var note in manifest.Notes) Console.WriteLine("note: " + TerminalText.Escape(note));
         Console.WriteLine($"case written to {Path.GetFullPath(caseDir)}");
     }

@@ -48,6 +48,7 @@ public class UacCollectionTests
         Assert.True(c.CollectionCompleted);
         Assert.Equal(new DateTime(2026, 12, 7, 21, 49, 26, DateTimeKind.Utc), c.StartedUtc);
         Assert.True(c.FinishedUtc > c.StartedUtc);
+        Assert.Equal(Encoding.UTF8.GetString(UacFixture.Member("uac.log")).Split('\n').Count(l => l.Length > 30 && l[25..30] == " ERR "), c.Errors);
         Assert.Null(m.Inputs.Where(i => i != log).FirstOrDefault(i => i.Collection is not null));
         var table = Duck.Rows($"SELECT hostname, uac_version, started FROM read_parquet('{run.CaseDir}/context/uac_collection/*.parquet')");
         Assert.Equal("uacsynth1", Assert.Single(table)[0]);
@@ -132,6 +133,15 @@ public class UacCollectionTests
             entries += Math.Max(1, fields[^4..].Where(t => t != "0").Distinct().Count());
         }
         return (entries, joined);
+    }
+
+    [Fact]
+    public void Ingest_says_which_collection_it_read()
+    {
+        using var dir = new TempDir();
+        var (code, stdout, _) = Forensics.Tests.Query.CaseSessionTests.RunCli(["ingest", UacFixture.Tarball, "--out", dir.Combine("case")]);
+        Assert.Equal(0, code);
+        Assert.Contains("uac collection uac.log: host uacsynth1, linux x86_64, uac 3.3.0, collected 2026-12-07 21:49:26 → 2026-12-07 21:52:02 UTC, 10 errors in its log, from mount point /tmp/uac-fixture.", stdout, StringComparison.Ordinal);
     }
 
     [SkippableFact]
