@@ -15,6 +15,6 @@ WITH centre AS (
 )
 SELECT e.ts, date_diff('millisecond', centre.c, e.ts) / 1000.0 AS offset_seconds,
        e.host, e.format, e.event, e.process, e.pid, e.unit, e.user, e.src_ip, e.message, e.source_file, e.source_offset, e.seen_by
-FROM events_once('%', t0 := (SELECT c FROM centre) - CAST($window AS INTERVAL), t1 := (SELECT c FROM centre) + CAST($window AS INTERVAL)) e, centre
+FROM events_once_between('%', (SELECT c FROM centre) - CAST($window AS INTERVAL), (SELECT c FROM centre) + CAST($window AS INTERVAL)) e, centre
 ORDER BY e.ts, e.source_file, e.source_offset
 LIMIT $limit_rows;

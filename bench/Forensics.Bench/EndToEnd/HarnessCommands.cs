@@ -44,6 +44,16 @@ public static class HarnessCommands
                 long nl = NginxLogGenerator.Write(args[1], long.Parse(args[2]) << 20);
                 Console.WriteLine($"wrote {nl} lines, {new FileInfo(args[1]).Length} bytes to {args[1]}");
                 return true;
+            case "gen-case-evidence":
+                long ev = CaseEvidenceGenerator.Write(args[1], int.Parse(args[2]), long.Parse(args[3]), long.Parse(args[4]));
+                Console.WriteLine($"wrote {ev} lines of evidence under {args[1]}");
+                return true;
+            case "query-floor":
+                code = Query.QueryFloorRun.Run(args[1], args[2]);
+                return true;
+            case "duckdb-sql":
+                code = DuckDbSql(args[1]);
+                return true;
             case "parquet-summary":
                 code = ParquetSummary(args[1]);
                 return true;
@@ -53,6 +63,19 @@ public static class HarnessCommands
             default:
                 return false;
         }
+    }
+
+    /// <summary><c>duckdb-sql SQL</c>: any SQL in a plain in-memory DuckDB (no case sandbox), printed as TSV: for looking at Parquet metadata.</summary>
+    private static int DuckDbSql(string sql)
+    {
+        using var con = new DuckDBConnection("DataSource=:memory:");
+        con.Open();
+        using var cmd = con.CreateCommand();
+        cmd.CommandText = sql;
+        using var r = cmd.ExecuteReader();
+        Console.WriteLine(string.Join('\t', Enumerable.Range(0, r.FieldCount).Select(r.GetName)));
+        while (r.Read()) Console.WriteLine(string.Join('\t', Enumerable.Range(0, r.FieldCount).Select(i => r.IsDBNull(i) ? "" : Convert.ToString(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        return 0;
     }
 
     private static int DuckDbBaseline(string input, string output)

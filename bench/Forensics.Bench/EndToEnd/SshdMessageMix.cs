@@ -11,10 +11,17 @@ public static class SshdMessageMix
     public static readonly string[] Users = ["root", "pi", "tomcat", "node", "oracle", "www", "red5", "hive", "palworld", "gpadmin", "sol", "sys", "admin", "ubuntu", "test", "git", "postgres", "user"];
 
     /// <summary>Appends one message (no header, no newline) for a random user from <paramref name="ip"/>:<paramref name="port"/>.</summary>
-    public static void Append(StringBuilder sb, Random rng, string ip, int port)
+    public static void Append(StringBuilder sb, Random rng, string ip, int port) => Append(sb, rng, ip, port, Users[rng.Next(Users.Length)], 1);
+
+    /// <summary>
+    /// As above for a given <paramref name="user"/>; only one in <paramref name="acceptEvery"/> of the accepted-login
+    /// draws is a success (the others fail), so a large case can have the few successes a real server has.
+    /// </summary>
+    public static void Append(StringBuilder sb, Random rng, string ip, int port, string user, int acceptEvery)
     {
-        string user = Users[rng.Next(Users.Length)];
-        switch (rng.Next(10))
+        int draw = rng.Next(10);
+        if (draw == 8 && acceptEvery > 1 && rng.Next(acceptEvery) != 0) draw = 1;
+        switch (draw)
         {
             case 0: sb.Append("Invalid user ").Append(user).Append(" from ").Append(ip).Append(" port ").Append(port); break;
             case 1: case 2: sb.Append("Failed password for ").Append(user == "root" ? "" : "invalid user ").Append(user).Append(" from ").Append(ip).Append(" port ").Append(port).Append(" ssh2"); break;

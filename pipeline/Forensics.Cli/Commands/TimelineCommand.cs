@@ -22,8 +22,9 @@ internal static class TimelineCommand
         var force = new Option<bool>("--force") { Description = "Replace the --output file if it exists" };
         var columns = new Option<string>("--columns") { Description = "all (the spine and every typed column: auth_method, http_status, audit_*, …) or spine; Timesketch gets them as attributes, l2tcsv keeps its 17", DefaultValueFactory = _ => "all" };
         columns.AcceptOnlyFromAmong("all", "spine");
+        var unsorted = new Option<bool>("--unsorted") { Description = "Write events in the case's order, not sorted by time: one scan, no sort (for tools that sort on their own)" };
         var command = new Command("timeline", "Export the case's events as one timeline (CSV, Timesketch CSV, plaso l2tcsv, JSON lines, Arrow)");
-        foreach (var o in new Option[] { QueryCommand.Case, from, to, around, window, events, format, output, force, columns, DisplayZone.Option, QueryCommand.Raw, CaseReading.AllowIncomplete }) command.Options.Add(o);
+        foreach (var o in new Option[] { QueryCommand.Case, from, to, around, window, events, format, output, force, columns, unsorted, DisplayZone.Option, QueryCommand.Raw, CaseReading.AllowIncomplete }) command.Options.Add(o);
         command.SetAction(async (parse, cancel) =>
         {
             TimelineFilter filter;
@@ -46,8 +47,9 @@ internal static class TimelineCommand
                 Columns = parse.GetValue(columns) == "spine" ? TimelineColumns.Spine : TimelineColumns.All,
                 DisplayZone = zone?.Id,
                 Overwrite = parse.GetValue(force),
+                Sorted = !parse.GetValue(unsorted),
             };
-            using var session = CaseReading.Open(parse.GetValue(QueryCommand.Case)!, new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete) }, out var refused);
+            using var session = CaseReading.Open(parse.GetValue(QueryCommand.Case)!, new CaseAccess { AllowIncomplete = parse.GetValue(CaseReading.AllowIncomplete), MemoryLimit = TimelineExport.MemoryLimit }, out var refused);
             if (session is null) return refused;
             try
             {

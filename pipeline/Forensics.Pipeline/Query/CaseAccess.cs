@@ -7,6 +7,8 @@ public sealed record CaseAccess
     public bool AllowIncomplete { get; init; }
     /// <summary>The one folder SQL may write into (COPY … TO); null: SQL writes nothing.</summary>
     public string? WriteFolder { get; init; }
+    /// <summary>DuckDB's memory_limit for the session (e.g. "1GB"); null keeps DuckDB's default (80 % of RAM). Sorts and joins spill beyond it.</summary>
+    public string? MemoryLimit { get; init; }
 }
 
 /// <summary>A case that is not complete or whose Parquet parts differ from its manifest; the message is one line.</summary>

@@ -96,8 +96,11 @@ public sealed class CaseSession : IDisposable
             // which would litter wherever the analyst stands (or the evidence folder); the system temp folder is ours.
             var spill = Path.Combine(Path.GetTempPath(), "forensics-duckdb-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             s.Execute($"SET temp_directory = {Literal(spill)}");
+            if (access?.MemoryLimit is { } limit) s.Execute($"SET memory_limit = {Literal(limit)}");
             s.CreateViews();
-            s.Execute(s.RelayedFormatsPresent() > 1 ? EventsOnceMacro : EventsOnceSingleSourceMacro);
+            var eventsOnce = s.RelayedFormatsPresent() > 1 ? EventsOnceMacro : EventsOnceSingleSourceMacro;
+            s.Execute(eventsOnce);
+            s.Execute(EventsOnceBetween(eventsOnce));
             s.Execute(UnitKillsMacro.Sql);
             if (access is not null)
             {
@@ -163,10 +166,21 @@ public sealed class CaseSession : IDisposable
           AND (t0 IS NULL OR ts >= t0) AND (t1 IS NULL OR ts <= t1)
         """;
 
+    /// <summary>
+    /// <c>events_once_between(kinds, t0, t1)</c>: <c>events_once</c> over [t0, t1] only, for bounds computed by the
+    /// query (timeline_around's centre). It reads <c>events</c> through a semi join on the window's timestamps: DuckDB
+    /// pushes the join's ts range into the Parquet scan and skips the row groups outside it, which a filter on a
+    /// computed bound (<c>ts &gt;= (SELECT …)</c>) never does (bench/e2e-queries.sh, 56 M events: 6.5 s → 2.1 s).
+    /// </summary>
+    private static string EventsOnceBetween(string eventsOnce) => eventsOnce
+        .Replace("MACRO events_once(kinds, t0 := NULL, t1 := NULL)", "MACRO events_once_between(kinds, t0, t1)", StringComparison.Ordinal)
+        .Replace("FROM events\n", "FROM events SEMI JOIN (SELECT DISTINCT ts FROM events WHERE ts BETWEEN CAST(t0 AS TIMESTAMP) - INTERVAL 2 SECOND AND CAST(t1 AS TIMESTAMP) + INTERVAL 2 SECOND) AS _window USING (ts)\n", StringComparison.Ordinal);
+
     /// <summary>When at most one of the formats that relay each other holds events, no record can be seen twice: no windows.</summary>
     public const string EventsOnceSingleSourceMacro = """
         CREATE OR REPLACE MACRO events_once(kinds, t0 := NULL, t1 := NULL) AS TABLE
-        SELECT *, format AS seen_by FROM events WHERE event LIKE kinds AND (t0 IS NULL OR ts >= t0) AND (t1 IS NULL OR ts <= t1)
+        SELECT *, format AS seen_by FROM events
+        WHERE event LIKE kinds AND (t0 IS NULL OR ts >= t0) AND (t1 IS NULL OR ts <= t1)
         """;
 
     private int RelayedFormatsPresent()

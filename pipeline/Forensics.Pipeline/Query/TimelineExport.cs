@@ -31,6 +31,13 @@ public sealed record TimelineOptions
     public string? DisplayZone { get; init; }
     /// <summary>Formats whose typed columns --columns all keeps; null: those with events in the case (every format for <see cref="TimelineExport.Sql(TimelineFormat, TimelineFilter, TimelineOptions, out Dictionary{string, object?})"/>).</summary>
     public IReadOnlyCollection<string>? Formats { get; init; }
+    /// <summary>
+    /// Rows in time order (the default). False writes them in the case's own order: no sort, so the export costs one
+    /// scan; for tools that sort or index on their own (Timesketch, a database load).
+    /// </summary>
+    public bool Sorted { get; init; } = true;
+    /// <summary>Rows per time slice of the export (<see cref="TimelineSlices"/>); tests make it small to cross slice bounds.</summary>
+    internal long RowsPerSlice { get; init; } = TimelineSlices.DefaultRowsPerSlice;
     /// <summary>Replace an existing output file (the command refuses without --force).</summary>
     public bool Overwrite { get; init; } = true;
 }
@@ -43,6 +50,12 @@ public sealed record TimelineOptions
 public static class TimelineExport
 {
     private const string Iso = "strftime(ts, '%Y-%m-%dT%H:%M:%S.%f+00:00')";
+    /// <summary>
+    /// DuckDB's memory for an export session: a time slice (<see cref="TimelineSlices"/>) sorts within it, and
+    /// without a limit DuckDB keeps freed buffers up to 80 % of RAM, which showed as gigabytes of RSS.
+    /// </summary>
+    public const string MemoryLimit = "512MB";
+
     private const string Order = "ORDER BY ts NULLS LAST, source_file, source_offset";
 
     /// <summary>
@@ -104,12 +117,14 @@ public static class TimelineExport
     public static string Sql(TimelineFormat format, TimelineFilter filter, out Dictionary<string, object?> parameters) =>
         Sql(format, filter, new TimelineOptions(), out parameters);
 
-    public static string Sql(TimelineFormat format, TimelineFilter filter, TimelineOptions options, out Dictionary<string, object?> parameters)
+    public static string Sql(TimelineFormat format, TimelineFilter filter, TimelineOptions options, out Dictionary<string, object?> parameters) =>
+        Sql(format, filter, options, "true", out parameters);
+
+    /// <summary>The export's SQL for the rows that also meet <paramref name="slice"/> (a time slice, <see cref="TimelineSlices"/>).</summary>
+    private static string Sql(TimelineFormat format, TimelineFilter filter, TimelineOptions options, string slice, out Dictionary<string, object?> parameters)
     {
         parameters = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["from"] = filter.From is { } f ? DateTime.SpecifyKind(f.ToUniversalTime(), DateTimeKind.Unspecified) : null,
-            ["to"] = filter.To is { } t ? DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Unspecified) : null,
             ["kinds"] = filter.Events.Count == 0 ? null : string.Join(',', filter.Events),
         };
         // Only the csv is for people; jsonl, arrow, Timesketch and l2tcsv stay UTC whatever the display zone.
@@ -136,14 +151,18 @@ public static class TimelineExport
         return $"""
             SELECT {columns}
             FROM {from}
-            WHERE {Where(needsTime)}
-            {Order}
+            WHERE {Where(filter, needsTime)} AND ({slice})
+            {(options.Sorted ? Order : "")}
             """;
     }
 
-    private static string Where(bool needsTime) => $"""
+    /// <summary>
+    /// The selection. --from/--to are written as TIMESTAMP literals (from parsed DateTimes, never from text), so DuckDB
+    /// reads only the row groups whose ts statistics overlap them; "$from IS NULL OR ts >= $from" made it read all.
+    /// </summary>
+    private static string Where(TimelineFilter filter, bool needsTime) => $"""
         {(needsTime ? "ts IS NOT NULL" : "true")}
-          AND ($from IS NULL OR ts >= $from) AND ($to IS NULL OR ts <= $to)
+          {(filter.From is { } f ? "AND ts >= " + TimelineSlices.Literal(f.ToUniversalTime()) : "")} {(filter.To is { } t ? "AND ts <= " + TimelineSlices.Literal(t.ToUniversalTime()) : "")}
           AND ($kinds IS NULL OR len(list_filter(string_split($kinds, ','), k -> event = k OR (ends_with(k, '*') AND starts_with(event, rtrim(k, '*'))))) > 0)
         """;
 
@@ -175,9 +194,16 @@ public static class TimelineExport
         options ??= new TimelineOptions();
         if (options.Formats is null) options = options with { Formats = FormatsIn(session) };
         bool raw = options.Raw;
-        var sql = Sql(format, filter, options, out var parameters);
-        using var cmd = session.Command(sql, parameters);
-        using var reader = cmd.ExecuteArrowStream();
+        Sql(format, filter, options, out var parameters);
+        bool needsTime = format is TimelineFormat.Timesketch or TimelineFormat.L2tCsv;
+        // Unsorted exports are sliced too: DuckDB.NET's Arrow stream holds a query's whole result, so a slice bounds memory.
+        var slices = TimelineSlices.Plan(session, Where(filter, needsTime), parameters, needsTime, options.RowsPerSlice);
+        var opts = options;
+        using var reader = new ChainedArrowStream(slices, slice =>
+        {
+            var cmd = session.Command(Sql(format, filter, opts, slice, out var p), p);
+            return (cmd, cmd.ExecuteArrowStream());
+        });
         return format switch
         {
             TimelineFormat.Arrow => await WriteArrowAsync(reader, output, cancel).ConfigureAwait(false),

@@ -106,6 +106,33 @@ public class RelayedSourcesTests
         return evidence;
     }
 
+    /// <summary>
+    /// events_once_between (a window read through a semi join on its timestamps, so DuckDB prunes row groups) is
+    /// events_once with the same bounds, for windows that cut through a group of relayed copies and for the
+    /// single-source form of the macro.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Events_once_between_equals_events_once_with_bounds(bool relayed)
+    {
+        var story = Story();
+        using var tmp = new TempDir();
+        Write(tmp, story, preciseSyslog: true, out _);
+        if (!relayed) Directory.Delete(tmp.Combine("evidence", "var", "log", "journal"), recursive: true);
+        using var run = CaseRun.Ingest([tmp.Combine("evidence")], tz: "UTC", year: 2024);
+        using var session = CaseSession.Open(run.CaseDir);
+        string Rows(string sql) => string.Join("\n", session.Run(sql + " ORDER BY ALL").Rows.Select(r => string.Join("|", r)));
+        var windows = new[] { (T0.AddSeconds(-1), T0.AddSeconds(20.5)), (T0.AddMinutes(-31), T0.AddMinutes(31)), (T0.AddSeconds(60.5), T0.AddSeconds(70)) };
+        foreach (var (from, to) in windows)
+        {
+            string lo = $"TIMESTAMP '{from:yyyy-MM-dd HH:mm:ss.fff}'", hi = $"TIMESTAMP '{to:yyyy-MM-dd HH:mm:ss.fff}'";
+            var expected = Rows($"SELECT * FROM events_once('%', t0 := {lo}, t1 := {hi})");
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, Rows($"SELECT * FROM events_once_between('%', (SELECT {lo}), (SELECT {hi}))"));
+        }
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -1,0 +1,64 @@
+using System.Text;
+
+namespace Forensics.Bench.EndToEnd;
+
+/// <summary>
+/// Writes an evidence folder for the query benchmark (issue 14): HOSTS machines, each with etc/hostname and a
+/// var/log/secure of MB_PER_HOST megabytes of bot traffic (the sshd mix, but from a pool of 5,000 addresses and
+/// ~2,000 user names, with one accepted login in 2,000 guesses), plus var/log/nginx/access.log on the first host.
+/// Ingesting it with forensics gives a case laid out exactly as the real ingest lays it out.
+/// </summary>
+public static class CaseEvidenceGenerator
+{
+    public static long Write(string root, int hosts, long mbPerHost, long webMb)
+    {
+        long events = 0;
+        for (int h = 0; h < hosts; h++)
+        {
+            string host = $"web{h + 1}";
+            string dir = Path.Combine(root, host);
+            Directory.CreateDirectory(Path.Combine(dir, "etc"));
+            Directory.CreateDirectory(Path.Combine(dir, "var", "log"));
+            File.WriteAllText(Path.Combine(dir, "etc", "hostname"), host + "\n");
+            File.WriteAllText(Path.Combine(dir, "etc", "timezone"), "Etc/UTC\n");
+            events += WriteSecure(Path.Combine(dir, "var", "log", "secure"), host, mbPerHost << 20, seed: 100 + h);
+            if (h == 0 && webMb > 0)
+            {
+                Directory.CreateDirectory(Path.Combine(dir, "var", "log", "nginx"));
+                events += NginxLogGenerator.Write(Path.Combine(dir, "var", "log", "nginx", "access.log"), webMb << 20, seed: 7);
+            }
+        }
+        return events;
+    }
+
+    private static long WriteSecure(string path, string host, long targetBytes, int seed)
+    {
+        var rng = new Random(seed);
+        var ips = new string[5000];
+        for (int i = 0; i < ips.Length; i++) ips[i] = $"{rng.Next(1, 224)}.{rng.Next(256)}.{rng.Next(256)}.{rng.Next(1, 255)}";
+        var users = new string[2000];
+        for (int i = 0; i < users.Length; i++) users[i] = i < SshdMessageMix.Users.Length ? SshdMessageMix.Users[i] : "user" + i;
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
+        var t = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        string[] months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        long written = 0, lines = 0;
+        var sb = new StringBuilder(256);
+        while (written < targetBytes)
+        {
+            t = t.AddMilliseconds(rng.Next(1, 400));
+            // Bots come in bursts: an address keeps guessing for a while, so pick the next one rarely.
+            string ip = ips[(int)((lines / 40 + (uint)rng.Next(3)) * 2654435761u % (uint)ips.Length)];
+            string user = users[rng.Next(8) == 0 ? rng.Next(users.Length) : rng.Next(SshdMessageMix.Users.Length)];
+            sb.Clear();
+            sb.Append(months[t.Month - 1]).Append(' ').Append(t.Day.ToString().PadLeft(2)).Append(' ').Append(t.ToString("HH:mm:ss"))
+              .Append(' ').Append(host).Append(" sshd[").Append(1000 + rng.Next(2_000_000)).Append("]: ");
+            SshdMessageMix.Append(sb, rng, ip, rng.Next(1024, 65535), user, 2000);
+            sb.Append('\n');
+            w.Write(sb);
+            written += Encoding.UTF8.GetByteCount(sb.ToString());
+            lines++;
+        }
+        File.SetLastWriteTimeUtc(path, t.AddMinutes(1));
+        return lines;
+    }
+}
