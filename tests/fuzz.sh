@@ -5,7 +5,7 @@
 #   bash tests/fuzz.sh [TARGET[,TARGET...]|all|list] [SECONDS]        default: all, 600 seconds per target
 #
 # Targets (tests/Forensics.Fuzz/Program.cs): syslog journal journal-export journal-json utmp audit access
-# werkzeug tar zip compressed. It installs what it lacks (Debian's afl++, the SharpFuzz.CommandLine dotnet
+# werkzeug bodyfile tar zip compressed. It installs what it lacks (Debian's afl++, the SharpFuzz.CommandLine dotnet
 # tool), builds tests/Forensics.Fuzz into the output folder, instruments that copy of Forensics.Pipeline.dll
 # (and of SharpCompress/ZstdSharp, which the zip and compressed targets reach), seeds each target with small
 # files of ../shared/corpus (read in place; the seeds are copied into the output folder, never into the repo),
@@ -19,7 +19,7 @@
 # (with the uninstrumented build, e.g. tests/Forensics.Fuzz/bin/Release/net10.0/linux-x64/Forensics.Fuzz.dll).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-targets_all=(syslog journal journal-export journal-json utmp audit access werkzeug tar zip compressed)
+targets_all=(syslog journal journal-export journal-json utmp audit access werkzeug bodyfile tar zip compressed)
 which_target="${1:-all}"
 seconds="${2:-600}"
 out="${FUZZ_OUT:-/tmp/forensics-fuzz}"
@@ -102,6 +102,8 @@ make_seeds() {
       seed werkzeug s4/access/flask/server.log
       head -c 4000 "$repo/data-samples/werkzeug/nohup.log" > "$out/werkzeug/seeds/nohup.log"
       head -c 4000 "$repo/data-samples/werkzeug/nohup-werkzeug3.1.3.log" > "$out/werkzeug/seeds/nohup3.log" ;;
+    bodyfile)
+      tar -xzOf "$repo/tests/fixtures/uac/uac-uacsynth1.tar.gz" bodyfile/bodyfile.txt > "$out/bodyfile/seeds/uac-bodyfile.txt" ;;
     tar|zip|compressed)
       # Archives and compressed files are made from two small corpus files (the corpus has no tar or zip).
       tmp="$out/$t/members"; rm -rf "$tmp"; mkdir -p "$tmp/var/log"

@@ -26,6 +26,8 @@ public static class Program
         ["audit"] = () => new FormatTarget(new AuditFormat(), "audit.log", lineFramed: true, fileOrder: false),
         ["access"] = () => new FormatTarget(new AccessLogFormat(), "access.log", lineFramed: true, fileOrder: true),
         ["werkzeug"] = () => new FormatTarget(new WerkzeugFormat(), "server.log", lineFramed: true, fileOrder: true),
+        // A bodyfile line is one record per distinct time (same offset, same bytes): offsets repeat and lines recur.
+        ["bodyfile"] = () => new FormatTarget(new Forensics.Pipeline.Formats.Bodyfile.BodyfileFormat(), "bodyfile.txt", lineFramed: false, fileOrder: false),
         ["tar"] = () => new DiscoveryTarget("evidence.tar"),
         ["zip"] = () => new DiscoveryTarget("evidence.zip"),
         // One target for the gzip/xz/zstd layers: ingest picks the layer by magic bytes, and so does this target

@@ -124,6 +124,11 @@ internal static class IngestCommand
         var machines = run.Inputs.GroupBy(i => i.EvidenceHost).OrderBy(g => g.Key is null ? 1 : 0).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => $"{(g.Key is null ? "unknown (no etc/hostname; give --host NAME)" : TerminalText.Escape(g.Key))}: {g.Count():N0} files").ToList();
         Console.WriteLine($"{(machines.Count == 1 ? "machine" : "machines")} (evidence_host): {string.Join("; ", machines)}");
+        foreach (var input in run.Inputs)
+            if (input.Collection is { } c)
+                Console.WriteLine(TerminalText.Escape($"{c.Kind} collection {input.RelativePath}: host {c.Hostname ?? "?"}, {c.OperatingSystem ?? "?"} {c.Architecture}, {c.Kind} {c.ToolVersion}, "
+                    + $"collected {c.StartedUtc:yyyy-MM-dd HH:mm:ss} → {c.FinishedUtc:yyyy-MM-dd HH:mm:ss} UTC{(c.CollectionCompleted ? "" : " (not completed)")}{(c.Errors > 0 ? $", {c.Errors} errors in its log" : "")}"
+                    + (c.MountPoint is { } mount && mount != "/" ? $", from mount point {mount}" : "")));
         foreach (var note in run.Notes) Console.WriteLine("note: " + TerminalText.Escape(note));
         Console.WriteLine(added ? $"evidence added to the case {Path.GetFullPath(caseDir)} as run {run.Run}" : $"case written to {Path.GetFullPath(caseDir)}");
     }

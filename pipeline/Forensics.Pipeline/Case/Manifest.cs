@@ -198,6 +198,33 @@ public sealed class ManifestInput
     public long Rejects { get; set; }
     public DateTime? FirstTsUtc { get; set; }
     public DateTime? LastTsUtc { get; set; }
+    /// <summary>Set on a collection tool's own log (UAC's uac.log): what the collection says about itself; null otherwise.</summary>
+    public ManifestCollection? Collection { get; set; }
+}
+
+/// <summary>
+/// A forensic collection's metadata, from the collector's own log (UAC: uac.log's header and last line). The
+/// collecting run's facts, not the machine's records: the machine's own etc/hostname and os-release are context tables.
+/// </summary>
+public sealed class ManifestCollection
+{
+    /// <summary>The collector ("uac").</summary>
+    public string Kind { get; set; } = "";
+    public string? ToolVersion { get; set; }
+    public string? Hostname { get; set; }
+    public string? OperatingSystem { get; set; }
+    public string? Architecture { get; set; }
+    /// <summary>First and last line of the collector's log (UTC): when the collection ran.</summary>
+    public DateTime? StartedUtc { get; set; }
+    public DateTime? FinishedUtc { get; set; }
+    /// <summary>True when the log reports the collection completed (UAC: "Artifacts collection completed in N seconds").</summary>
+    public bool CollectionCompleted { get; set; }
+    /// <summary>ERR lines of the log (artifacts that failed to collect).</summary>
+    public int Errors { get; set; }
+    /// <summary>The root collected (UAC --mount-point; "/" for a live system). UAC's bodyfile names files with it as prefix.</summary>
+    public string? MountPoint { get; set; }
+    public string? TimeZone { get; set; }
+    public string? CommandLine { get; set; }
 }
 
 public sealed class ManifestTotals

@@ -17,6 +17,7 @@ public static class FormatRegistry
         new Utmp.UtmpFormat(Utmp.UtmpFileKind.Wtmp),
         new Utmp.UtmpFormat(Utmp.UtmpFileKind.Btmp),
         new Utmp.LastlogFormat(),
+        new Bodyfile.BodyfileFormat(),
     ];
 
     public static ILogFormat? ById(string id) => All.FirstOrDefault(f => f.Id == id);

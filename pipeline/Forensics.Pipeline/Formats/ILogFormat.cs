@@ -62,6 +62,11 @@ public sealed class FileContext
     public string? DefaultHost { get; init; }
     /// <summary>uid → user name from the case's etc/passwd, for records that carry only a uid (lastlog); null when absent.</summary>
     public IReadOnlyDictionary<long, string>? UserNames { get; init; }
+    /// <summary>
+    /// The root a collector collected when the file is part of its collection (UAC's --mount-point, from uac.log);
+    /// null otherwise. UAC's bodyfile names files by the collecting machine's path, this root first.
+    /// </summary>
+    public string? CollectionMountPoint { get; init; }
     public long Length { get; init; }
     /// <summary>Records a finding about the whole file in the manifest (its entry's notes and the run's notes); null in tests that do not collect them.</summary>
     public Action<string>? Note { get; init; }

@@ -20,14 +20,20 @@ public static class LineFramer
         long pendingOffset = -1;
         bool pendingTruncated = false;
         var isContinuation = options.IsContinuation;
+        // Hints of the records a finished line (or joined record) stands for: one, or several with Entries.
+        var hints = new int[LineFramingOptions.MaxEntriesPerLine];
 
         while (reader.TryReadLine(out var line, out long offset, out bool truncated))
         {
             cancel.ThrowIfCancellationRequested();
             if (isContinuation is null)
             {
-                if (batches.TakeIfFull(line.Length) is { } full) yield return full;
-                Add(batches.Current, reader.Get(line), offset, truncated, options);
+                int n = Hints(reader.Get(line), offset, truncated, options, hints);
+                for (int k = 0; k < n; k++)
+                {
+                    if (batches.TakeIfFull(line.Length) is { } full) yield return full;
+                    batches.Current.Add(reader.Get(line), offset, hints[k], truncated);
+                }
                 continue;
             }
             var span = reader.Get(line);
@@ -42,8 +48,12 @@ public static class LineFramer
             }
             if (pendingOffset >= 0)
             {
-                if (batches.TakeIfFull(pending.WrittenCount) is { } full) yield return full;
-                Add(batches.Current, pending.WrittenSpan, pendingOffset, pendingTruncated, options);
+                int n = Hints(pending.WrittenSpan, pendingOffset, pendingTruncated, options, hints);
+                for (int k = 0; k < n; k++)
+                {
+                    if (batches.TakeIfFull(pending.WrittenCount) is { } full) yield return full;
+                    batches.Current.Add(pending.WrittenSpan, pendingOffset, hints[k], pendingTruncated);
+                }
             }
             pending.Clear();
             pending.Write(reader.Get(line));
@@ -52,8 +62,12 @@ public static class LineFramer
         }
         if (pendingOffset >= 0)
         {
-            if (batches.TakeIfFull(pending.WrittenCount) is { } full) yield return full;
-            Add(batches.Current, pending.WrittenSpan, pendingOffset, pendingTruncated, options);
+            int n = Hints(pending.WrittenSpan, pendingOffset, pendingTruncated, options, hints);
+            for (int k = 0; k < n; k++)
+            {
+                if (batches.TakeIfFull(pending.WrittenCount) is { } full) yield return full;
+                batches.Current.Add(pending.WrittenSpan, pendingOffset, hints[k], pendingTruncated);
+            }
         }
         if (batches.Current.Count > 0) yield return batches.Current;
         else batches.Current.Release();
@@ -74,10 +88,20 @@ public static class LineFramer
         }
     }
 
-    private static void Add(RecordBatch batch, ReadOnlySpan<byte> record, long offset, bool truncated, LineFramingOptions options)
+    /// <summary>
+    /// The hints of the records one finished line (or joined record) stands for, in order; returns how many. One
+    /// record with <see cref="LineFramingOptions.Hint"/>'s value, or with <see cref="LineFramingOptions.Entries"/>
+    /// one per entry (a cut record is always one, hint 0).
+    /// </summary>
+    private static int Hints(ReadOnlySpan<byte> record, long offset, bool truncated, LineFramingOptions options, int[] hints)
     {
-        int hint = options.Hint is { } h ? h(record, offset) : 0;
-        batch.Add(record, offset, hint, truncated);
+        if (options.Entries is { } entries)
+        {
+            if (truncated) { hints[0] = 0; return 1; }
+            return Math.Clamp(entries(record, hints), 1, hints.Length);
+        }
+        hints[0] = options.Hint is { } h ? h(record, offset) : 0;
+        return 1;
     }
 }
 
@@ -89,7 +113,20 @@ public sealed class LineFramingOptions
     public Func<ReadOnlySpan<byte>, bool>? IsContinuation { get; init; }
     /// <summary>Computes a per-record hint in file order (e.g. the inferred year); runs on the framing thread.</summary>
     public Func<ReadOnlySpan<byte>, long, int>? Hint { get; init; }
+    /// <summary>
+    /// For a line that stands for several records (a bodyfile line: one timeline entry per distinct time): writes
+    /// one hint per record and returns how many (1 to <see cref="MaxEntriesPerLine"/>); each record is the same line
+    /// at the same offset with its own hint, so the manifest's records count entries. A cut line is one record
+    /// with hint 0. Applies to the joined record when <see cref="IsContinuation"/> joins lines. Runs on the
+    /// framing thread; used instead of <see cref="Hint"/>.
+    /// </summary>
+    public EntriesOfLine? Entries { get; init; }
+
+    public const int MaxEntriesPerLine = 8;
 }
+
+/// <summary>Writes the hints of a line's records into <paramref name="hints"/> and returns their count (see <see cref="LineFramingOptions.Entries"/>).</summary>
+public delegate int EntriesOfLine(ReadOnlySpan<byte> line, Span<int> hints);
 
 /// <summary>Reads lines from a stream through a reusable buffer; a line is valid until the next call.</summary>
 internal sealed class ChunkedLineReader(Stream stream, int maxLine)

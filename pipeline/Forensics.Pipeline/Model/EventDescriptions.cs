@@ -12,7 +12,7 @@ public static class EventDescriptions
     /// <summary>For kinds not in the table (a future kind, a hand-made case): plaso's generic description.</summary>
     public const string Fallback = "Event Recorded";
 
-    public static IReadOnlyDictionary<string, string> TimestampDesc { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    public static IReadOnlyDictionary<string, string> TimestampDesc { get; } = WithFileSystemKinds(new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [EventKinds.LogLine] = "Event Recorded",
 
@@ -103,10 +103,17 @@ public static class EventDescriptions
         [EventKinds.HttpAuthFailure] = "Failed login",
         [EventKinds.HttpAccessDenied] = "HTTP access denied",
         [EventKinds.HttpNotFound] = "HTTP request",
-    };
+    });
 
-    /// <summary>The event kinds of <see cref="EventKinds"/> (its public string constants).</summary>
+    private static Dictionary<string, string> WithFileSystemKinds(Dictionary<string, string> table)
+    {
+        foreach (var (kind, description) in Macb.AllKinds()) table.Add(kind, description);
+        return table;
+    }
+
+    /// <summary>The event kinds of <see cref="EventKinds"/> (its public string constants) and the generated fs.* kinds of <see cref="Macb"/>.</summary>
     public static IEnumerable<string> AllKinds() =>
         typeof(EventKinds).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
-            .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!);
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!)
+            .Concat(Macb.AllKinds().Select(k => k.Kind));
 }

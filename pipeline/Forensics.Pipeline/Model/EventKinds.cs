@@ -104,4 +104,7 @@ public static class EventKinds
     public const string HttpAuthFailure = "http.auth_failure";               // basic auth: wrong password, unknown user, no credentials, wrong scheme
     public const string HttpAccessDenied = "http.access_denied";             // Apache "client denied by server configuration", nginx "access forbidden by rule"
     public const string HttpNotFound = "http.not_found";                     // Apache "File does not exist", nginx open() ... (2: No such file or directory)
+
+    // File-system timeline (bodyfile / mactime format); parser: Formats/Bodyfile. The kinds are generated, one per
+    // combination of the MACB letters that share a time (fs.m, fs.mc, …, fs.macb) and fs.no_time: see Macb.
 }

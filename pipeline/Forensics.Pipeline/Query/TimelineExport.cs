@@ -87,16 +87,17 @@ public static class TimelineExport
 
     /// <summary>
     /// plaso's l2tcsv output (plaso/output/l2t_csv.py, 17 fields in this order). Time in UTC, MM/DD/YYYY and
-    /// HH:MM:SS; MACB "...." because a log line's time is when it was written, none of M/A/C/B; type is the
+    /// HH:MM:SS; MACB "...." because a log line's time is when it was written, none of M/A/C/B (file-system events
+    /// of a bodyfile carry theirs, upper-cased as plaso writes them: "M.C.", with source FILE and the inode); type is the
     /// timestamp_desc; short is the first 80 characters, desc the whole message. One row per line: CR and LF in a
     /// field are written as \r and \n (line-based tools read l2tcsv).
     /// </summary>
     private static readonly string L2tColumns = $"""
-        strftime(ts, '%m/%d/%Y') AS date, strftime(ts, '%H:%M:%S') AS time, 'UTC' AS timezone, '....' AS MACB,
-        'LOG' AS source, format AS sourcetype, {TimelineSql.TimestampDesc} AS type, {TimelineSql.OneLine("coalesce(\"user\", '-')")} AS user,
+        strftime(ts, '%m/%d/%Y') AS date, strftime(ts, '%H:%M:%S') AS time, 'UTC' AS timezone, coalesce(upper(fs_macb), '....') AS MACB,
+        CASE WHEN fs_macb IS NULL THEN 'LOG' ELSE 'FILE' END AS source, format AS sourcetype, {TimelineSql.TimestampDesc} AS type, {TimelineSql.OneLine("coalesce(\"user\", '-')")} AS user,
         {TimelineSql.OneLine("coalesce(host, '-')")} AS host,
         {TimelineSql.OneLine("left(_message, 80)")} AS short, {TimelineSql.OneLine("_message")} AS desc,
-        '2' AS version, {TimelineSql.OneLine("source_file")} AS filename, '-' AS inode, event AS notes, 'forensics:' || format AS format,
+        '2' AS version, {TimelineSql.OneLine("source_file")} AS filename, coalesce(fs_inode, '-') AS inode, event AS notes, 'forensics:' || format AS format,
         {TimelineSql.OneLine("concat_ws('; ', 'offset: ' || source_offset, 'process: ' || process, 'pid: ' || pid, 'unit: ' || unit, 'src_ip: ' || src_ip, 'src_port: ' || src_port, 'ts_quality: ' || ts_quality, 'sha256: ' || source_sha256)")} AS extra
         """;
 

@@ -14,14 +14,14 @@ public enum TimelineColumns { All, Spine }
 /// </summary>
 internal static class TimelineSql
 {
-    /// <summary>Formats whose stored message is a field dump (utmpdump's line, lastlog's slot) rather than text a program wrote.</summary>
-    public const string DumpFormats = "('wtmp', 'btmp', 'lastlog')";
+    /// <summary>Formats whose stored message is a field dump (utmpdump's line, lastlog's slot, a bodyfile line) rather than text a program wrote.</summary>
+    public const string DumpFormats = "('wtmp', 'btmp', 'lastlog', 'bodyfile')";
 
     /// <summary>
     /// The message an analyst reads. wtmp/btmp/lastlog rows store utmpdump's line (<c>[7] [01163] [ts/0] [root] [pts/0]
     /// [174.72.166.246] …</c>), which the differential tests compare with utmpdump; the export says it as a sentence
     /// from the typed columns (<c>root logged in on pts/0 from 174.72.166.246</c>) and keeps the dump in
-    /// <c>raw_message</c>. Every other format's message is its own text and stays as it is.
+    /// <c>raw_message</c>; a bodyfile row reads as mactime lays it out (MACB letters, path, mode, owner, size, inode). Every other format's message is its own text and stays as it is.
     /// RUN_LVL's ut_pid is the new run level's character plus 256 × the previous one (sysvinit, systemd-update-utmp).
     /// </summary>
     public const string Message = $"""
@@ -36,8 +36,12 @@ internal static class TimelineSql
              WHEN event = 'login.login_process' THEN lower(replace(utmp_type, '_', ' ')) || coalesce(' on ' || utmp_line, '') || coalesce(' (pid ' || pid || ')', '')
              WHEN event = 'login.lastlog' AND ts IS NULL THEN coalesce("user", 'uid ' || uid) || ' has no recorded login'
              WHEN event = 'login.lastlog' THEN coalesce("user", 'uid ' || uid) || ' last logged in on ' || coalesce(utmp_line, '?') || {From}
+             WHEN format = 'bodyfile' THEN {FileTimes}
              ELSE message END
         """;
+
+    // A bodyfile row as mactime lays it out, in words: "m.c. /etc/passwd (-rw-r--r--, uid 0, gid 0, 1297 bytes, inode 409983)".
+    private const string FileTimes = """fs_macb || ' ' || coalesce(fs_path, '?') || coalesce(' -> ' || fs_link_target, '') || ' (' || concat_ws(', ', fs_mode, 'uid ' || fs_uid, 'gid ' || fs_gid, fs_size || ' bytes', 'inode ' || fs_inode, 'md5 ' || fs_md5) || ')'""";
 
     // ut_host is the remote end as login/sshd wrote it (a name or an address); ut_addr_v6 is added when it says more.
     private const string From = """(coalesce(' from ' || utmp_host, '') || coalesce(' (' || CASE WHEN addr IS DISTINCT FROM utmp_host THEN addr END || ')', ''))""";

@@ -27,6 +27,18 @@ public sealed class CaseContext
     public IReadOnlyDictionary<long, string>? UserNames { get; private set; }
     public List<string> Notes { get; } = [];
     private IReadOnlyList<InputMachine> _inputs = [];
+    /// <summary>Collections' mount points by the source-path prefix of their files (<see cref="EvidenceListing.CollectionMountPoints"/>).</summary>
+    public IReadOnlyDictionary<string, string> CollectionMountPoints { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The mount point of the collection a file belongs to (the longest matching prefix), or null.</summary>
+    public string? CollectionMountPointFor(string sourcePath)
+    {
+        string? found = null;
+        int longest = -1;
+        foreach (var (prefix, mount) in CollectionMountPoints)
+            if (prefix.Length > longest && sourcePath.StartsWith(prefix, StringComparison.Ordinal)) (found, longest) = (mount, prefix.Length);
+        return found;
+    }
 
     /// <summary>
     /// One input's machine: its evidence host (--host, else the input's own etc/hostname) and the uid → name map of
@@ -80,6 +92,7 @@ public sealed class CaseContext
         context.UserNames = passwds.OfType<IReadOnlyDictionary<long, string>>().FirstOrDefault();
         if (options.Host is null && distinctHosts.Count > 1)
             context.Notes.Add($"the inputs come from {distinctHosts.Count} machines ({string.Join(", ", distinctHosts)}): each input's events and context tables carry its own evidence_host");
+        if (listing is not null) context.CollectionMountPoints = listing.CollectionMountPoints;
         return context;
     }
 

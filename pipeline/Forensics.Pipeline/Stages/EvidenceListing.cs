@@ -21,17 +21,23 @@ public sealed class EvidenceListing
     /// <summary>The machine facts of each input on its own (etc/hostname, etc/passwd: first one per input wins), by input index and kind.</summary>
     public Dictionary<(int Input, string Kind), (string SourcePath, byte[] Content)> InputEtcFiles { get; } = [];
     public List<string> Notes { get; } = [];
+    /// <summary>
+    /// UAC collections found (their uac.log): the source path the collection's files start with (the folder of
+    /// uac.log, or the archive path and '!') → the mount point UAC collected, for formats that name files by it.
+    /// </summary>
+    public Dictionary<string, string> CollectionMountPoints { get; } = new(StringComparer.Ordinal);
 
     public static EvidenceListing Run(IReadOnlyList<string> inputs, AcquisitionLimits limits, string spoolDirectory, CancellationToken cancel)
     {
         var listing = new EvidenceListing();
-        var discovery = new EvidenceDiscovery(limits, spoolDirectory) { ListingWants = ContextFiles.NeededBeforeParsing };
+        var discovery = new EvidenceDiscovery(limits, spoolDirectory) { ListingWants = p => ContextFiles.NeededBeforeParsing(p) || Evidence.Collections.UacCollection.IsLogPath(p) };
         foreach (var file in discovery.Discover(inputs, cancel))
         {
             using (file)
             {
                 if (file.IsContainer) continue;
                 listing.Rotation.Observe(file.SourcePath, file.ReferenceTimeUtc);
+                if (Evidence.Collections.UacCollection.IsLogPath(file.RelativePath)) { listing.ReadCollectionLog(file); continue; }
                 var kind = ContextFiles.Match(file.RelativePath);
                 if (kind is not ("timezone" or "localtime" or "hostname" or "passwd")) continue;
                 var key = kind;
@@ -48,5 +54,15 @@ public sealed class EvidenceListing
             }
         }
         return listing;
+    }
+
+    private void ReadCollectionLog(EvidenceFile file)
+    {
+        if (file.LinkTarget is not null || file.SkipReason is not null || file.FailureReason is not null || file.Length > 16 << 20) return;
+        using var s = file.OpenContent();
+        var bytes = new byte[file.Length];
+        s.ReadExactly(bytes);
+        if (Evidence.Collections.UacCollection.ReadLog(bytes) is { MountPoint: { } mount })
+            CollectionMountPoints.TryAdd(file.SourcePath[..^Evidence.Collections.UacCollection.LogFileName.Length], mount);
     }
 }

@@ -71,7 +71,8 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Ing
 
     /// <summary>The context kind of a file that is stored as a context table (not too large to read), else null.</summary>
     private static string? IsContextCandidate(EvidenceFile evidence) =>
-        evidence.Length > 16 << 20 ? null : Evidence.Context.ContextFiles.Match(evidence.RelativePath);
+        evidence.Length > 16 << 20 ? null
+            : Evidence.Context.ContextFiles.Match(evidence.RelativePath) ?? (Evidence.Collections.UacCollection.IsLogPath(evidence.RelativePath) ? "uac_log" : null);
 
     /// <summary>
     /// Context files (etc/passwd, etc/ssh/sshd_config, …) become case tables, not events; the manifest says
@@ -83,7 +84,15 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Ing
         if (IsContextCandidate(evidence) is not { } kind) return null;
         byte[] bytes = new byte[evidence.Length];
         using (var s = evidence.OpenContent()) s.ReadExactly(bytes);
-        var tables = kind == "localtime"
+        IReadOnlyList<Formats.SideTable> tables;
+        if (kind == "uac_log")
+        {
+            // Only UAC's own log (its banner first); any other uac.log is classified as usual.
+            if (Evidence.Collections.UacCollection.ReadLog(bytes) is not { } collection) return null;
+            entry.Collection = collection;
+            tables = [Evidence.Collections.UacCollection.Table(collection)];
+        }
+        else tables = kind == "localtime"
             ? [Evidence.Context.ContextFiles.TimeZoneTable(context.ZoneSource.Contains(evidence.SourcePath, StringComparison.Ordinal) ? context.Zone.Id : null, "etc/localtime")]
             : Evidence.Context.ContextFiles.Parse(kind, evidence.RelativePath, bytes);
         entry.Status = "context";
@@ -119,7 +128,9 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Ing
         if (format is null)
         {
             entry.Status = "skipped";
-            entry.Reason = $"no parser recognised the content ({Describe(evidence.Head)}; best confidence {confidence})";
+            entry.Reason = Evidence.Collections.UacCollection.SkipReason(evidence.RelativePath) is { } collected
+                ? $"{collected} (no parser recognised the content: {Describe(evidence.Head)}; best confidence {confidence})"
+                : $"no parser recognised the content ({Describe(evidence.Head)}; best confidence {confidence})";
             return null;
         }
         entry.Format = format.Id;
@@ -136,6 +147,7 @@ internal sealed class FrameStage(IngestOptions options, CaseContext context, Ing
             SourceFile = evidence.SourcePath, SourceSha256 = evidence.Sha256, FileName = evidence.FileName,
             ReferenceTimeUtc = reference, Zone = context.Zone, ZoneSource = context.ZoneSource,
             ForcedYear = options.Year, DefaultHost = context.HostOf(evidence.InputIndex), UserNames = context.UserNamesOf(evidence.InputIndex), Length = evidence.Length,
+            CollectionMountPoint = context.CollectionMountPointFor(evidence.SourcePath),
             SideTables = new FileSideTables(state), OpenContent = evidence.OpenContent,
             Note = note =>
             {
