@@ -136,8 +136,13 @@ public sealed class SigmaCompiler(SigmaFieldMap map)
                     var affix = Bind(literal!);
                     return p.Cased ? x => $"{kind}({x}, {affix})" : x => $"{kind}(lower({x}), lower({affix}))";
                 case PatternTest p:
-                    var like = Bind(LikePattern(p.Parts));
-                    return x => $"{x} {(p.Cased ? "LIKE" : "ILIKE")} {like} ESCAPE '\\'";
+                    var pattern = LikePattern(p.Parts);
+                    var like = Bind(pattern);
+                    // lower() LIKE rather than ILIKE (which lowers both sides itself): the runner computes lower() of a
+                    // column once per row for all rules (SigmaRunner.OnePass). ESCAPE only when the pattern escapes
+                    // something: with it DuckDB runs its generic matcher (DuckDB has no default escape character).
+                    var escape = pattern.Contains('\\', StringComparison.Ordinal) ? " ESCAPE '\\'" : "";
+                    return p.Cased ? x => $"{x} LIKE {like}{escape}" : x => $"lower({x}) LIKE lower({like}){escape}";
                 case RegexTest r:
                     CheckRegex(r.Pattern);
                     var re = Bind((r.Flags.Length > 0 ? "(?" + r.Flags + ")" : "") + r.Pattern);
