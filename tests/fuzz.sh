@@ -35,6 +35,9 @@ done
 [[ -d "$corpus" ]] || { echo "fuzz.sh: corpus folder $corpus not found (set FORENSICS_CORPUS)" >&2; exit 2; }
 corpus="$(cd "$corpus" && pwd)"
 mkdir -p "$out"
+# Each fuzzed process writes its inputs under /dev/shm/forensics-fuzz-PID (DiscoveryTarget); AFL ends them without
+# a chance to clean up, so the folders of processes that are gone are removed when this script ends.
+trap 'for d in /dev/shm/forensics-fuzz-*; do [[ -d "$d" && ! -d "/proc/${d##*-}" ]] && rm -rf "$d"; done; true' EXIT
 
 # --- tools -----------------------------------------------------------------------------------------------
 if ! command -v afl-fuzz >/dev/null; then
