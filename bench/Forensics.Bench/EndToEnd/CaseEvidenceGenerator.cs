@@ -38,27 +38,12 @@ public static class CaseEvidenceGenerator
         for (int i = 0; i < ips.Length; i++) ips[i] = $"{rng.Next(1, 224)}.{rng.Next(256)}.{rng.Next(256)}.{rng.Next(1, 255)}";
         var users = new string[2000];
         for (int i = 0; i < users.Length; i++) users[i] = i < SshdMessageMix.Users.Length ? SshdMessageMix.Users[i] : "user" + i;
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
-        var t = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        string[] months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-        long written = 0, lines = 0;
-        var sb = new StringBuilder(256);
-        while (written < targetBytes)
+        return AuthLogGenerator.WriteLines(path, targetBytes, rng, host, (sb, line) =>
         {
-            t = t.AddMilliseconds(rng.Next(1, 400));
             // Bots come in bursts: an address keeps guessing for a while, so pick the next one rarely.
-            string ip = ips[(int)((lines / 40 + (uint)rng.Next(3)) * 2654435761u % (uint)ips.Length)];
+            string ip = ips[(int)((line / 40 + (uint)rng.Next(3)) * 2654435761u % (uint)ips.Length)];
             string user = users[rng.Next(8) == 0 ? rng.Next(users.Length) : rng.Next(SshdMessageMix.Users.Length)];
-            sb.Clear();
-            sb.Append(months[t.Month - 1]).Append(' ').Append(t.Day.ToString().PadLeft(2)).Append(' ').Append(t.ToString("HH:mm:ss"))
-              .Append(' ').Append(host).Append(" sshd[").Append(1000 + rng.Next(2_000_000)).Append("]: ");
             SshdMessageMix.Append(sb, rng, ip, rng.Next(1024, 65535), user, 2000);
-            sb.Append('\n');
-            w.Write(sb);
-            written += Encoding.UTF8.GetByteCount(sb.ToString());
-            lines++;
-        }
-        File.SetLastWriteTimeUtc(path, t.AddMinutes(1));
-        return lines;
+        });
     }
 }

@@ -120,16 +120,23 @@ public static class TimelineExport
     public static string Sql(TimelineFormat format, TimelineFilter filter, TimelineOptions options, out Dictionary<string, object?> parameters) =>
         Sql(format, filter, options, "true", out parameters);
 
+    /// <summary>The bound values: the event kinds, and the csv's display zone.</summary>
+    private static Dictionary<string, object?> Parameters(TimelineFormat format, TimelineFilter filter, TimelineOptions options)
+    {
+        var parameters = new Dictionary<string, object?>(StringComparer.Ordinal) { ["kinds"] = filter.Events.Count == 0 ? null : string.Join(',', filter.Events) };
+        if (format == TimelineFormat.Csv && options.DisplayZone is { } zone) parameters["tz"] = zone;
+        return parameters;
+    }
+
+    /// <summary>Timesketch and l2tcsv need a time on every row; a row without one is counted, never given a fake date.</summary>
+    private static bool NeedsTime(TimelineFormat format) => format is TimelineFormat.Timesketch or TimelineFormat.L2tCsv;
+
     /// <summary>The export's SQL for the rows that also meet <paramref name="slice"/> (a time slice, <see cref="TimelineSlices"/>).</summary>
     private static string Sql(TimelineFormat format, TimelineFilter filter, TimelineOptions options, string slice, out Dictionary<string, object?> parameters)
     {
-        parameters = new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["kinds"] = filter.Events.Count == 0 ? null : string.Join(',', filter.Events),
-        };
+        parameters = Parameters(format, filter, options);
         // Only the csv is for people; jsonl, arrow, Timesketch and l2tcsv stay UTC whatever the display zone.
-        if (format == TimelineFormat.Csv && options.DisplayZone is { } zone) parameters["tz"] = zone;
-        else options = options with { DisplayZone = null };
+        if (format != TimelineFormat.Csv) options = options with { DisplayZone = null };
         var columns = format switch
         {
             TimelineFormat.Csv or TimelineFormat.Jsonl => CsvColumns(options),
@@ -138,8 +145,7 @@ public static class TimelineExport
             TimelineFormat.Arrow => ArrowColumns(options),
             _ => throw new ArgumentOutOfRangeException(nameof(format)),
         };
-        // Timesketch and l2tcsv need a time on every row; a row without one is counted, never given a fake date.
-        bool needsTime = format is TimelineFormat.Timesketch or TimelineFormat.L2tCsv;
+        bool needsTime = NeedsTime(format);
         // Only Timesketch and l2tcsv name the kind's meaning; the other formats need no join.
         // l2tcsv reads the message twice (short, desc): it is rendered once, below.
         var from = format switch
@@ -184,7 +190,7 @@ public static class TimelineExport
             throw new OutputExistsException(path);
         }
         long skipped = 0;
-        if (format is TimelineFormat.Timesketch or TimelineFormat.L2tCsv)
+        if (NeedsTime(format))
             skipped = Convert.ToInt64(session.Run("SELECT count(*) FROM events WHERE ts IS NULL").Rows[0][0], CultureInfo.InvariantCulture);
         return new TimelineResult(rows, skipped);
     }
@@ -194,8 +200,8 @@ public static class TimelineExport
         options ??= new TimelineOptions();
         if (options.Formats is null) options = options with { Formats = FormatsIn(session) };
         bool raw = options.Raw;
-        Sql(format, filter, options, out var parameters);
-        bool needsTime = format is TimelineFormat.Timesketch or TimelineFormat.L2tCsv;
+        var parameters = Parameters(format, filter, options);
+        bool needsTime = NeedsTime(format);
         // Unsorted exports are sliced too: DuckDB.NET's Arrow stream holds a query's whole result, so a slice bounds memory.
         var slices = TimelineSlices.Plan(session, Where(filter, needsTime), parameters, needsTime, options.RowsPerSlice);
         var opts = options;
